@@ -1,0 +1,2 @@
+Console.Error.WriteLine("usage: DistTrain.Bench <gemm|mlp>");
+return 2;

@@ -1,0 +1,3 @@
+// Placeholder until the console issue lands.
+Console.Error.WriteLine("disttrain: not yet implemented.");
+return 1;

@@ -1,0 +1,1 @@
+// Grain contracts live here; implementations are in src/Grains.

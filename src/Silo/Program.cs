@@ -1,0 +1,3 @@
+// Placeholder until the distributed-core issue lands: the silo host.
+Console.Error.WriteLine("DistTrain.Silo: not yet implemented.");
+return 1;

@@ -1,0 +1,5 @@
+namespace DistTrain.Kernels.Tests;
+
+public class BufferSpanTests
+{
+}
