@@ -23,7 +23,9 @@ public static class DistTrainCli
         if (parse.Action is ParseErrorAction)
         {
             var command = string.Join(' ', CommandPath(parse.CommandResult.Command));
-            console.Error.WriteLine($"disttrain: {parse.Errors[0].Message} (see '{command} --help')");
+            // The most specific error first: an unknown token explains a missing command.
+            var error = parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal)) ?? parse.Errors[0];
+            console.Error.WriteLine($"disttrain: {OneLine(error.Message)} (see '{command} --help')");
             return ExitCodes.Usage;
         }
 

@@ -10,6 +10,17 @@ internal sealed class TrainOptions
     {
         Description = "Run-spec JSON file (keys are the flag names in camelCase, plus \"model\"); flags override it.",
         Arity = ArgumentArity.ZeroOrOne,
+        Validators =
+        {
+            result =>
+            {
+                // An unknown --flag would otherwise be taken for the spec file's name.
+                if (result.Tokens is [{ Value: ['-', ..] value }])
+                {
+                    result.AddError($"Unrecognized option '{value}'.");
+                }
+            },
+        },
     };
 
     public Option<string?> Preset { get; } = new("--preset", "-p")

@@ -1,6 +1,9 @@
 using DistTrain.Grains;
 using DistTrain.Grains.Data;
 using DistTrain.Kernels.Data;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace DistTrain.Silo.Data;
 
@@ -14,7 +17,7 @@ namespace DistTrain.Silo.Data;
 /// <see cref="DataSetProvider"/>; the console uses the same code to evaluate, so both see
 /// the same samples.
 /// </summary>
-public static class StandardDataSets
+public static partial class StandardDataSets
 {
     /// <summary>The data-set names resolved here.</summary>
     public static IReadOnlyList<string> Names { get; } = ["mnist", "fashion-mnist", "cifar10", "csv"];
@@ -29,6 +32,22 @@ public static class StandardDataSets
         }
 
         return provider;
+    }
+
+    /// <summary>
+    /// Registers the silo's <see cref="IDataSetProvider"/> with the standard data sets (and
+    /// <c>synthetic</c>), logging where each data set came from. Call before
+    /// <c>AddDistTrainGrains</c>, which otherwise registers a provider that knows only synthetic data.
+    /// </summary>
+    public static IServiceCollection AddStandardDataSets(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddSingleton<IDataSetProvider>(sp =>
+        {
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StandardDataSets).FullName!);
+            return new DataSetProvider().RegisterStandardDataSets(message => LogDataSet(logger, message));
+        });
+        return services;
     }
 
     /// <summary>Loads the split named by <paramref name="spec"/> (blocking: downloads when not cached).</summary>
@@ -85,6 +104,9 @@ public static class StandardDataSets
         var hash = path.LastIndexOf('#');
         return hash < 0 ? (path, null) : (path[..hash], path[(hash + 1)..]);
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Message}")]
+    private static partial void LogDataSet(ILogger logger, string message);
 
     private static IDataSet LoadCsv(string path)
     {
