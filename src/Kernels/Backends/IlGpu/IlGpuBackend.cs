@@ -78,18 +78,19 @@ public sealed partial class IlGpuBackend : IComputeBackend
     /// <summary>How <see cref="Gemm"/> runs here (own kernel or cuBLAS, and why), for logs.</summary>
     public string GemmImplementation { get; }
 
-    /// <summary>
-    /// Creates a backend on <paramref name="device"/> in a context of its own; the backend
-    /// disposes both. <see cref="ILGPU.Algorithms"/> intrinsics are enabled.
-    /// </summary>
-    public static IlGpuBackend Create(Func<Context, Device> device, IlGpuBackendOptions? options = null)
+    /// <summary>A backend on ILGPU's CPU accelerator (the GPU kernels emulated on the CPU), owning its context.</summary>
+    public static IlGpuBackend CreateCpuEmulator(IlGpuBackendOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(device);
-        var context = Context.Create(builder => builder.Default().EnableAlgorithms());
+        var context = IlGpuDevices.CreateContext();
+        return CreateOwned(context, context.GetCPUDevice(0), options);
+    }
+
+    /// <summary>A backend on <paramref name="device"/> of <paramref name="context"/> that disposes both.</summary>
+    internal static IlGpuBackend CreateOwned(Context context, Device device, IlGpuBackendOptions? options)
+    {
         try
         {
-            var accelerator = device(context).CreateAccelerator(context);
-            return new IlGpuBackend(accelerator, context, true, options);
+            return new IlGpuBackend(device.CreateAccelerator(context), context, true, options);
         }
         catch
         {
@@ -97,10 +98,6 @@ public sealed partial class IlGpuBackend : IComputeBackend
             throw;
         }
     }
-
-    /// <summary>A backend on ILGPU's CPU accelerator (the GPU kernels emulated on the CPU), owning its context.</summary>
-    public static IlGpuBackend CreateCpuEmulator(IlGpuBackendOptions? options = null) =>
-        Create(context => context.GetCPUDevice(0), options);
 
     /// <inheritdoc />
     public DeviceBuffer Allocate(int length)
