@@ -67,3 +67,28 @@ public sealed class IlGpuCpuBackendTests : BackendContractTests
         Assert.StartsWith("tiled kernel (4x4", backend.GemmImplementation, StringComparison.Ordinal);
     }
 }
+
+/// <summary>The runner the GPU bindings use to run the contract suite.</summary>
+public sealed class ContractCasesTests
+{
+    [Fact]
+    public void EveryFactAndEveryTheoryRowOfTheSuiteIsACase()
+    {
+        var names = Names(ContractCases.Names());
+        Assert.Contains("LossesOfNoRowsAreZero", names);
+        Assert.Contains("GemmMatchesTheNaiveReferenceForEveryTransposeCase(True, False)", names);
+        Assert.Contains(names, name => name.StartsWith("ElementWiseActivationsMatchTheReferenceForEveryLength(", StringComparison.Ordinal));
+        Assert.Equal(names.Count, names.Distinct().Count());
+        Assert.DoesNotContain(Names(ContractCases.GemmNamesWithoutRowInvariance()), name => name.Contains("SameBits", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void ACaseRunsOnTheGivenBackendAndItsFailuresSurface()
+    {
+        ContractCases.Run("AddMayWriteIntoEitherInput", () => new Contract(() => IlGpuBackend.CreateCpuEmulator()));
+        var ex = Assert.Throws<InvalidOperationException>(() => ContractCases.Run("AddMayWriteIntoEitherInput", () => new Contract(() => throw new InvalidOperationException("no device"))));
+        Assert.Equal("no device", ex.Message);
+    }
+
+    private static List<string> Names(IEnumerable<object[]> rows) => [.. rows.Select(row => (string)row[0])];
+}
