@@ -9,7 +9,7 @@ public sealed partial class CpuBackend
     public unsafe void UpSampleForward(BufferSpan input, BufferSpan output, int batch, int height, int width, int channels, int scaleHeight, int scaleWidth)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var (inSize, outSize) = UpSampleSizes(height, width, channels, scaleHeight, scaleWidth);
+        var (inSize, outSize) = UpSampleShape.Sizes(height, width, channels, scaleHeight, scaleWidth);
         var x = Pointer(input, Shape(batch, inSize), nameof(input));
         var y = Pointer(output, Shape(batch, outSize), nameof(output));
         ForEachSample(batch, b =>
@@ -32,7 +32,7 @@ public sealed partial class CpuBackend
     public unsafe void UpSampleBackward(BufferSpan gradOutput, BufferSpan gradInput, int batch, int height, int width, int channels, int scaleHeight, int scaleWidth)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var (inSize, outSize) = UpSampleSizes(height, width, channels, scaleHeight, scaleWidth);
+        var (inSize, outSize) = UpSampleShape.Sizes(height, width, channels, scaleHeight, scaleWidth);
         var g = Pointer(gradOutput, Shape(batch, outSize), nameof(gradOutput));
         var gx = Pointer(gradInput, Shape(batch, inSize), nameof(gradInput));
         ForEachSample(batch, b =>
@@ -67,17 +67,5 @@ public sealed partial class CpuBackend
         SameLength(a, b, nameof(b));
         SameLength(a, result, nameof(result));
         TensorPrimitives.Multiply(View(a, nameof(a)), View(b, nameof(b)), View(result, nameof(result)));
-    }
-
-    /// <summary>Floats per input and per output sample of an up-sampling, checking the arguments.</summary>
-    internal static (int Input, int Output) UpSampleSizes(int height, int width, int channels, int scaleHeight, int scaleWidth)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(channels);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(scaleHeight);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(scaleWidth);
-        int input = checked(height * width * channels);
-        return (input, checked(input * scaleHeight * scaleWidth));
     }
 }
