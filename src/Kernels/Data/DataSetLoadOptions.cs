@@ -1,7 +1,7 @@
 namespace DistTrain.Kernels.Data;
 
 /// <summary>Where and how <see cref="DataSets"/> finds data.</summary>
-public sealed class DataSetLoadOptions
+public sealed record DataSetLoadOptions
 {
     /// <summary>The cache directory; null for <see cref="DataSetCache.DefaultDirectory"/> (<c>$DISTTRAIN_DATA</c> or <c>~/.disttrain/datasets</c>).</summary>
     public string? CacheDirectory { get; init; }
