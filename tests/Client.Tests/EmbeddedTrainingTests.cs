@@ -27,7 +27,7 @@ public sealed class EmbeddedTrainingTests : IDisposable
 
         var result = await CliRunner.RunAsync(
             hooks,
-            "train", "--preset", "linear-regression", "--csv", csv, "--epochs", "30", "--batch-size", "32", "--lr", "0.1",
+            "train", "--preset", "linear-regression", "--csv", csv, "--epochs", "12", "--batch-size", "32", "--lr", "0.1",
             "--momentum", "0.9", "--validation-split", "0.25", "--run-id", "lr-test", "--checkpoint-dir", Path.Combine(_directory, "ckpt"), "--json");
 
         Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
@@ -36,8 +36,8 @@ public sealed class EmbeddedTrainingTests : IDisposable
         Assert.Equal("lr-test", root.GetProperty("runId").GetString());
         Assert.Equal("Completed", root.GetProperty("state").GetString());
         Assert.Equal("embedded", root.GetProperty("cluster").GetString());
-        Assert.Equal(30, root.GetProperty("epochs").GetInt32());
-        Assert.Equal(30, root.GetProperty("history").GetArrayLength());
+        Assert.Equal(12, root.GetProperty("epochs").GetInt32());
+        Assert.Equal(12, root.GetProperty("history").GetArrayLength());
         Assert.True(root.GetProperty("seconds").GetDouble() > 0);
         Assert.True(root.GetProperty("samplesPerSecond").GetDouble() > 0);
         Assert.True(root.GetProperty("train").GetProperty("loss").GetDouble() < 1e-3);

@@ -3,6 +3,8 @@ using DistTrain.Client.Cluster;
 using DistTrain.Client.Output;
 using DistTrain.Client.Telemetry;
 using DistTrain.Grains;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry.Metrics;
 
 namespace DistTrain.Client.Train;
 
@@ -36,6 +38,9 @@ internal sealed class RunFollower(ClusterConnection cluster, ITrainingRunGrain r
         };
         var result = await ProgressView.RunAsync(console, json, progress => watcher.WatchAsync(progress, cancellationToken)).ConfigureAwait(false);
         var final = result.Final;
+
+        // Export the final values while the gauges still exist.
+        cluster.Services.GetService<MeterProvider>()?.ForceFlush(5000);
 
         EvaluationMetrics? validation = null, test = null;
         IReadOnlyDictionary<string, float[]>? parameters = null;
