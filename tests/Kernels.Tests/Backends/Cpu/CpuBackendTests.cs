@@ -1,0 +1,61 @@
+using DistTrain.Kernels.Backends;
+using DistTrain.Kernels.Backends.Cpu;
+
+namespace DistTrain.Kernels.Tests.Backends.Cpu;
+
+/// <summary>The backend contract on the CPU backend, plus its thread-count determinism.</summary>
+public sealed class CpuBackendTests : BackendContractTests
+{
+    protected override IComputeBackend CreateBackend() => new CpuBackend();
+
+    [Theory]
+    [InlineData(false, false, 200, 512, 784)]
+    [InlineData(true, false, 784, 512, 200)]
+    [InlineData(false, true, 200, 784, 512)]
+    [InlineData(true, true, 67, 301, 259)]
+    public void GemmGivesTheSameBitsWithOneAndWithTwoThreads(bool transposeA, bool transposeB, int m, int n, int k)
+    {
+        var random = new Random(40);
+        var a = RandomFloats(random, m * k);
+        var b = RandomFloats(random, k * n);
+        var c = RandomFloats(random, m * n);
+        var results = new List<float[]>();
+        foreach (var threads in new[] { 1, 2, 3 })
+        {
+            using var backend = new CpuBackend(threads);
+            using var aBuffer = backend.Allocate(a.Length);
+            using var bBuffer = backend.Allocate(b.Length);
+            using var cBuffer = backend.Allocate(c.Length);
+            aBuffer.Upload(a);
+            bBuffer.Upload(b);
+            cBuffer.Upload(c);
+            backend.Gemm(transposeA, transposeB, m, n, k, 0.5f, aBuffer, bBuffer, 0.25f, cBuffer);
+            results.Add(cBuffer.ToArray());
+        }
+
+        AssertBitIdentical(results[0], results[1], "1 vs 2 threads");
+        AssertBitIdentical(results[0], results[2], "1 vs 3 threads");
+    }
+
+    [Fact]
+    public void ConstructorRejectsLessThanOneThread()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new CpuBackend(0));
+        Assert.Equal("maxThreads", ex.ParamName);
+    }
+
+    [Fact]
+    public void BuffersOfAnotherBackendAreRejectedWithAClearMessage()
+    {
+        var foreign = new ForeignBuffer(4);
+        var ex = Assert.ThrowsAny<ArgumentException>(() => Backend.Scale(foreign, 2f));
+        Assert.Contains("CPU backend", ex.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class ForeignBuffer(int length) : DeviceBuffer(length)
+    {
+        public override void Upload(ReadOnlySpan<float> source, int offset = 0) => CheckRange(offset, source.Length);
+
+        public override void Download(Span<float> destination, int offset = 0) => CheckRange(offset, destination.Length);
+    }
+}
