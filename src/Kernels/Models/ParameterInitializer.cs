@@ -1,15 +1,15 @@
-using DistTrain.Kernels.Random;
+using DistTrain.Kernels.Randomness;
 
 namespace DistTrain.Kernels.Models;
 
 /// <summary>
 /// Initial weights of a model, a pure function of (spec, seed): tensor <c>i</c> of the layout
-/// draws from its own xoshiro256** stream keyed by (seed, i), so changing one layer does not
+/// draws from its own SplitMix64 stream keyed by (seed, i), so changing one layer does not
 /// move the others' values. Glorot-uniform and zero tensors are bit-identical on every platform.
 /// </summary>
 public static class ParameterInitializer
 {
-    private const ulong InitStream = 0x494E_4954_5F57_3031; // "INIT_W01"
+    private const ulong InitStreams = 0x494E_4954_0000_0000; // "INIT": tensor i uses stream InitStreams + i
 
     /// <summary>The flat initial weights of <paramref name="spec"/> (see <see cref="ParameterLayout.For"/>).</summary>
     public static float[] Initialize(ModelSpec spec, ulong seed)
@@ -23,7 +23,7 @@ public static class ParameterInitializer
         {
             foreach (LayerParameter p in layer.Parameters)
             {
-                Fill(weights.AsSpan(offset, p.Length), p.Shape, p.Initializer, SplitMix64.Combine(seed, InitStream, index));
+                Fill(weights.AsSpan(offset, p.Length), p.Shape, p.Initializer, seed, InitStreams + index);
                 offset += p.Length;
                 index++;
             }
@@ -32,10 +32,10 @@ public static class ParameterInitializer
         return weights;
     }
 
-    /// <summary>Fills <paramref name="values"/>, a tensor of <paramref name="shape"/>, with <paramref name="kind"/> drawn from <paramref name="seed"/>.</summary>
-    public static void Fill(Span<float> values, IReadOnlyList<int> shape, InitializerKind kind, ulong seed)
+    /// <summary>Fills <paramref name="values"/>, a tensor of <paramref name="shape"/>, with <paramref name="kind"/> drawn from stream <paramref name="stream"/> of <paramref name="seed"/>.</summary>
+    public static void Fill(Span<float> values, IReadOnlyList<int> shape, InitializerKind kind, ulong seed, ulong stream)
     {
-        var rng = new Xoshiro256StarStar(seed);
+        var rng = SplitMix64.ForStream(seed, stream);
         switch (kind)
         {
             case InitializerKind.Zeros:

@@ -1,4 +1,4 @@
-using DistTrain.Kernels.Random;
+using DistTrain.Kernels.Randomness;
 
 namespace DistTrain.Kernels.Training;
 
@@ -17,8 +17,8 @@ namespace DistTrain.Kernels.Training;
 /// </remarks>
 public sealed class BatchPlan
 {
-    /// <summary>Stream key that separates the shuffle's random numbers from other uses of the seed.</summary>
-    private const ulong ShuffleStream = 0x5348_5546_464C_4531; // "SHUFFLE1"
+    /// <summary>Base of the shuffle's stream keys (epoch e uses stream ShuffleStreams + e), apart from other uses of the seed.</summary>
+    private const ulong ShuffleStreams = 0x5348_5546_0000_0000; // "SHUF"
 
     private Tuple<long, int[]>? _cached;
 
@@ -104,20 +104,15 @@ public sealed class BatchPlan
 
     private int[] Compute(long epoch)
     {
+        if (Shuffle)
+        {
+            return SplitMix64.ForStream(Seed, ShuffleStreams + (ulong)epoch).Permutation(SampleCount);
+        }
+
         int[] order = new int[SampleCount];
         for (int i = 0; i < order.Length; i++)
         {
             order[i] = i;
-        }
-
-        if (Shuffle)
-        {
-            var rng = new Xoshiro256StarStar(SplitMix64.Combine(Seed, ShuffleStream, (ulong)epoch));
-            for (int i = order.Length - 1; i > 0; i--)
-            {
-                int j = rng.NextInt(i + 1);
-                (order[i], order[j]) = (order[j], order[i]);
-            }
         }
 
         return order;
