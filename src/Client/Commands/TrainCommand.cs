@@ -74,7 +74,7 @@ internal static class TrainCommand
         {
             BatchSize = request.BatchSize,
             Evaluator = evaluator,
-            EarlyStopping = request.EarlyStoppingMonitor is { } monitor ? new EarlyStopping(monitor, request.Patience) : null,
+            EarlyStopping = request.EarlyStoppingMonitor is { } monitor ? new EarlyStoppingTracker(new Kernels.Training.EarlyStopping(monitor, request.Patience)) : null,
         };
         var summary = await follower.FollowAsync(console, json, cancellationToken);
         RunFollower.Print(console, json, summary);

@@ -22,7 +22,7 @@ internal sealed class RunFollower(ClusterConnection cluster, ITrainingRunGrain r
     public RunEvaluator? Evaluator { get; init; }
 
     /// <summary>Early stopping, applied as epochs finish.</summary>
-    public EarlyStopping? EarlyStopping { get; init; }
+    public EarlyStoppingTracker? EarlyStopping { get; init; }
 
     public async Task<RunSummary> FollowAsync(CliConsole console, bool json, CancellationToken cancellationToken)
     {

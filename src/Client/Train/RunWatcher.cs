@@ -23,7 +23,7 @@ internal sealed class RunWatcher(ITrainingRunGrain run, TimeSpan pollInterval, C
     public Func<CancellationToken, Task<EvaluationMetrics?>>? Validate { get; init; }
 
     /// <summary>Stops the run when its monitored metric stalls.</summary>
-    public EarlyStopping? EarlyStopping { get; init; }
+    public EarlyStoppingTracker? EarlyStopping { get; init; }
 
     public async Task<WatchResult> WatchAsync(IRunProgress progress, CancellationToken cancellationToken)
     {
@@ -81,7 +81,7 @@ internal sealed class RunWatcher(ITrainingRunGrain run, TimeSpan pollInterval, C
                 if (!stoppedEarly && status.State == RunState.Running && EarlyStopping?.ShouldStop(row) == true)
                 {
                     stoppedEarly = true;
-                    progress.Notice($"early stopping: {EarlyStopping.Monitor} has not improved for {EarlyStopping.Patience} epochs");
+                    progress.Notice($"early stopping: {EarlyStopping.Rule.Monitor} has not improved for {EarlyStopping.Rule.Patience} epochs");
                     await run.Stop().WaitAsync(cancellationToken).ConfigureAwait(false);
                 }
             }

@@ -15,9 +15,6 @@ namespace DistTrain.Client.Train;
 /// </summary>
 internal static class TrainRequestBuilder
 {
-    /// <summary>The metrics early stopping can monitor.</summary>
-    public static IReadOnlyList<string> Monitors { get; } = ["val_loss", "val_accuracy", "loss", "accuracy"];
-
     /// <summary>
     /// Resolves the request; <paramref name="trainingSamples"/> loads the whole training split
     /// of a data set (its width sizes linear regression, its count the default cosine horizon).
@@ -67,7 +64,7 @@ internal static class TrainRequestBuilder
         var patience = parse.GetValue(o.Patience) ?? file.Patience ?? 3;
         if (monitor is not null)
         {
-            Require(Monitors.Contains(monitor), $"--early-stopping-monitor must be one of {string.Join(", ", Monitors)}, got '{monitor}'.");
+            Require(Kernels.Training.EarlyStopping.Metrics.Contains(monitor), $"--early-stopping-monitor must be one of {string.Join(", ", Kernels.Training.EarlyStopping.Metrics)}, got '{monitor}'.");
             Require(!monitor.StartsWith("val_", StringComparison.Ordinal) || split > 0, $"--early-stopping-monitor {monitor} needs --validation-split > 0.");
             Require(patience >= 1, $"--patience must be at least 1, got {patience}.");
         }
