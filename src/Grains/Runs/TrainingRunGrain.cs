@@ -203,7 +203,7 @@ internal sealed partial class TrainingRunGrain(
         {
             await state.WriteStateAsync();
         }
-        catch (InconsistentStateException)
+        catch (Orleans.Storage.InconsistentStateException)
         {
             TrainingRunState mine = state.State;
             await state.ReadStateAsync();
