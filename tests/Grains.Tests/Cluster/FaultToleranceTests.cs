@@ -17,7 +17,7 @@ public sealed class FaultToleranceTests(FaultFixture fixture)
 
         // The coordinator (and so its parameter server, placed beside it) lives on the primary
         // silo; the secondary silo hosts two of the four workers.
-        RequestContext.Set(IPlacementDirector.PlacementHintKey, cluster.Primary.SiloAddress);
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, cluster.Primary!.SiloAddress);
         await run.Start(spec);
         RequestContext.Clear();
         Assert.Equal(cluster.Primary.SiloAddress.ToParsableString(), (await run.GetStatus()).CoordinatorSilo);

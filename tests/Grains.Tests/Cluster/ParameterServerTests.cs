@@ -90,12 +90,12 @@ public sealed class ParameterServerTests(OneSiloFixture fixture)
         await once.Push(0, Leaf0, left);
         await once.Push(0, Leaf1, right);
         await once.Apply(0);
-        Assert.Equal([true], await twice.Push(0, Leaf0, left));
-        Assert.Equal([false], await twice.Push(0, Leaf0, left));
-        Assert.Equal([true], await twice.Push(0, Leaf1, right));
-        Assert.Equal([false], await twice.Push(0, new ShardNode(1, 0), [9f, 9f, 9f, 9f])); // the root is covered already
+        Assert.Equal(true, (await twice.Push(0, Leaf0, left))[0]);
+        Assert.Equal(false, (await twice.Push(0, Leaf0, left))[0]);
+        Assert.Equal(true, (await twice.Push(0, Leaf1, right))[0]);
+        Assert.Equal(false, (await twice.Push(0, new ShardNode(1, 0), [9f, 9f, 9f, 9f]))[0]); // the root is covered already
         await twice.Apply(0);
-        Assert.Equal([false], await twice.Push(0, Leaf1, right)); // late: step 0 is applied
+        Assert.Equal(false, (await twice.Push(0, Leaf1, right))[0]); // late: step 0 is applied
         var again = await twice.Server(0).Apply(0, 123.0);        // a retried Apply returns the first result
 
         TestRuns.AssertSameBits(await once.Read(ParameterKind.Weights), await twice.Read(ParameterKind.Weights), "weights");
