@@ -90,9 +90,9 @@ public sealed class ParameterServerTests(OneSiloFixture fixture)
         await once.Push(0, Leaf0, left);
         await once.Push(0, Leaf1, right);
         await once.Apply(0);
-        Assert.Equal(true, (await twice.Push(0, Leaf0, left))[0]);
-        Assert.Equal(false, (await twice.Push(0, Leaf0, left))[0]);
-        Assert.Equal(true, (await twice.Push(0, Leaf1, right))[0]);
+        Assert.True((await twice.Push(0, Leaf0, left))[0]);
+        Assert.False((await twice.Push(0, Leaf0, left))[0]);
+        Assert.True((await twice.Push(0, Leaf1, right))[0]);
         Assert.Equal(false, (await twice.Push(0, new ShardNode(1, 0), [9f, 9f, 9f, 9f]))[0]); // the root is covered already
         await twice.Apply(0);
         Assert.Equal(false, (await twice.Push(0, Leaf1, right))[0]); // late: step 0 is applied
