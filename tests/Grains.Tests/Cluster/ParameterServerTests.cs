@@ -93,9 +93,9 @@ public sealed class ParameterServerTests(OneSiloFixture fixture)
         Assert.True((await twice.Push(0, Leaf0, left))[0]);
         Assert.False((await twice.Push(0, Leaf0, left))[0]);
         Assert.True((await twice.Push(0, Leaf1, right))[0]);
-        Assert.Equal(false, (await twice.Push(0, new ShardNode(1, 0), [9f, 9f, 9f, 9f]))[0]); // the root is covered already
+        Assert.False((await twice.Push(0, new ShardNode(1, 0), [9f, 9f, 9f, 9f]))[0]); // the root is covered already
         await twice.Apply(0);
-        Assert.Equal(false, (await twice.Push(0, Leaf1, right))[0]); // late: step 0 is applied
+        Assert.False((await twice.Push(0, Leaf1, right))[0]); // late: step 0 is applied
         var again = await twice.Server(0).Apply(0, 123.0);        // a retried Apply returns the first result
 
         TestRuns.AssertSameBits(await once.Read(ParameterKind.Weights), await twice.Read(ParameterKind.Weights), "weights");
