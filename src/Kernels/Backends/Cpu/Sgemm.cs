@@ -125,7 +125,7 @@ internal sealed unsafe class Sgemm : IDisposable
     {
         if (!_workspaces.TryTake(out var workspace))
         {
-            workspace = new Workspace(MC * KC, KC * NC, SgemmKernels.MR * SgemmKernels.NR512);
+            workspace = new Workspace((MC * KC) + SgemmPacking.Slack, KC * NC, SgemmKernels.MR * SgemmKernels.NR512);
         }
 
         try
@@ -133,6 +133,9 @@ internal sealed unsafe class Sgemm : IDisposable
             for (var jc = n0; jc < n1; jc += NC)
             {
                 var nc = Math.Min(NC, n1 - jc);
+
+                // A packed block is reused once per B panel; for one or two panels packing costs more than it saves.
+                var packA = CeilDiv(nc, _nr) > 2;
                 for (var pc = 0; pc < p.K; pc += KC)
                 {
                     var kc = Math.Min(KC, p.K - pc);
@@ -140,8 +143,12 @@ internal sealed unsafe class Sgemm : IDisposable
                     for (var ic = m0; ic < m1; ic += MC)
                     {
                         var mc = Math.Min(MC, m1 - ic);
-                        SgemmPacking.PackA(p.TransposeA, p.A, p.M, p.K, ic, mc, pc, kc, workspace.A);
-                        MacroKernel(p, workspace, mc, nc, kc, p.C + ((nint)ic * p.N) + jc, first: pc == 0);
+                        if (packA)
+                        {
+                            SgemmPacking.PackA(p.TransposeA, p.A, p.M, p.K, ic, mc, pc, kc, workspace.A);
+                        }
+
+                        MacroKernel(p, workspace, packA, ic, mc, jc, nc, pc, kc);
                     }
                 }
             }
@@ -152,12 +159,22 @@ internal sealed unsafe class Sgemm : IDisposable
         }
     }
 
-    /// <summary>Every micro-tile of one packed A block times one packed B block; B panels outermost so each stays in L1.</summary>
-    private void MacroKernel(in Problem p, Workspace workspace, int mc, int nc, int kc, float* c, bool first)
+    /// <summary>
+    /// Every micro-tile of rows [ic, ic+mc) × columns [jc, jc+nc) for the K block [pc, pc+kc);
+    /// B panels outermost so each stays in L1 while the A panels stream from L2.
+    /// </summary>
+    private void MacroKernel(in Problem p, Workspace workspace, bool packedA, int ic, int mc, int jc, int nc, int pc, int kc)
     {
         const int MR = SgemmKernels.MR;
         var nr = _nr;
         nint ldc = p.N;
+        var first = pc == 0;
+        var c = p.C + ((nint)ic * ldc) + jc;
+
+        // Unpacked A is read in place: op(A)(i, p) = a[i·k + p], or a[p·m + i] when transposed.
+        nint rowStride = packedA ? 1 : p.TransposeA ? 1 : p.K;
+        nint kStride = packedA ? MR : p.TransposeA ? p.M : 1;
+        var aBlock = packedA ? workspace.A : p.TransposeA ? p.A + ((nint)pc * p.M) + ic : p.A + ((nint)ic * p.K) + pc;
         for (var jr = 0; jr < nc; jr += nr)
         {
             var cols = Math.Min(nr, nc - jr);
@@ -165,11 +182,20 @@ internal sealed unsafe class Sgemm : IDisposable
             for (var ir = 0; ir < mc; ir += MR)
             {
                 var rows = Math.Min(MR, mc - ir);
-                var aPanel = workspace.A + ((nint)ir * kc);
+                var aPanel = packedA ? aBlock + ((nint)ir * kc) : aBlock + (ir * rowStride);
+                var (aRowStride, aKStride) = (rowStride, kStride);
+                if (rows < MR && !packedA)
+                {
+                    // The last rows of unpacked A: pack them so the kernel never reads past the matrix.
+                    SgemmPacking.PackA(p.TransposeA, p.A, p.M, p.K, ic + ir, rows, pc, kc, workspace.A);
+                    aPanel = workspace.A;
+                    (aRowStride, aKStride) = (1, MR);
+                }
+
                 var cTile = c + ((nint)ir * ldc) + jr;
                 if (rows == MR && cols == nr)
                 {
-                    Kernel(kc, aPanel, bPanel, cTile, ldc, p.Alpha, p.Beta, first);
+                    Kernel(kc, aPanel, aRowStride, aKStride, bPanel, cTile, ldc, p.Alpha, p.Beta, first);
                 }
                 else
                 {
@@ -180,7 +206,7 @@ internal sealed unsafe class Sgemm : IDisposable
                         new Span<float>(cTile + (r * ldc), cols).CopyTo(new Span<float>(scratch + (r * nr), cols));
                     }
 
-                    Kernel(kc, aPanel, bPanel, scratch, nr, p.Alpha, p.Beta, first);
+                    Kernel(kc, aPanel, aRowStride, aKStride, bPanel, scratch, nr, p.Alpha, p.Beta, first);
                     for (var r = 0; r < rows; r++)
                     {
                         new Span<float>(scratch + (r * nr), cols).CopyTo(new Span<float>(cTile + (r * ldc), cols));
@@ -190,15 +216,15 @@ internal sealed unsafe class Sgemm : IDisposable
         }
     }
 
-    private void Kernel(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, bool first)
+    private void Kernel(int kc, float* a, nint rowStride, nint kStride, float* b, float* c, nint ldc, float alpha, float beta, bool first)
     {
         if (_wide)
         {
-            SgemmKernels.Kernel6x32(kc, a, b, c, ldc, alpha, beta, first);
+            SgemmKernels.Kernel6x32(kc, a, rowStride, kStride, b, c, ldc, alpha, beta, first);
         }
         else
         {
-            SgemmKernels.Kernel6x16(kc, a, b, c, ldc, alpha, beta, first);
+            SgemmKernels.Kernel6x16(kc, a, rowStride, kStride, b, c, ldc, alpha, beta, first);
         }
     }
 

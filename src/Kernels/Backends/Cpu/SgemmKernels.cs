@@ -11,7 +11,9 @@ namespace DistTrain.Kernels.Backends.Cpu;
 /// </summary>
 /// <remarks>
 /// Packed layouts (see <see cref="SgemmPacking"/>): A panel element (r, p) at <c>a[p·MR + r]</c>;
-/// B panel element (p, j) at <c>b[p·NR + j]</c>. After the k loop the tile is written as
+/// B panel element (p, j) at <c>b[p·NR + j]</c>. A is read as element (r, p) at
+/// <c>a[r·rowStride + p·kStride]</c>: packed (1, MR), or straight from row-major storage
+/// when packing would not pay. After the k loop the tile is written as
 /// <c>C = alpha·acc + beta·C</c> (<c>C = alpha·acc</c> when beta is 0) for the first K block
 /// and <c>C = C + alpha·acc</c> for the later ones.
 /// </remarks>
@@ -28,10 +30,13 @@ internal static unsafe class SgemmKernels
 
     /// <summary>6 × 16 tile with twelve Vector256 accumulators (AVX2 + FMA).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel6x16(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, bool first)
+    public static void Kernel6x16(int kc, float* a, nint rowStride, nint kStride, float* b, float* c, nint ldc, float alpha, float beta, bool first)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        var rowStride2 = rowStride * 2;
+        var a3 = a + (rowStride * 3);
+        var kStrideBytes = kStride * sizeof(float);
         for (var p = 0; p < kc; p++)
         {
             var b0 = Vector256.Load(b);
@@ -39,22 +44,23 @@ internal static unsafe class SgemmKernels
             var av = Vector256.Create(a[0]);
             c00 = Vector256.FusedMultiplyAdd(av, b0, c00);
             c01 = Vector256.FusedMultiplyAdd(av, b1, c01);
-            av = Vector256.Create(a[1]);
+            av = Vector256.Create(a[rowStride]);
             c10 = Vector256.FusedMultiplyAdd(av, b0, c10);
             c11 = Vector256.FusedMultiplyAdd(av, b1, c11);
-            av = Vector256.Create(a[2]);
+            av = Vector256.Create(a[rowStride2]);
             c20 = Vector256.FusedMultiplyAdd(av, b0, c20);
             c21 = Vector256.FusedMultiplyAdd(av, b1, c21);
-            av = Vector256.Create(a[3]);
+            av = Vector256.Create(a3[0]);
             c30 = Vector256.FusedMultiplyAdd(av, b0, c30);
             c31 = Vector256.FusedMultiplyAdd(av, b1, c31);
-            av = Vector256.Create(a[4]);
+            av = Vector256.Create(a3[rowStride]);
             c40 = Vector256.FusedMultiplyAdd(av, b0, c40);
             c41 = Vector256.FusedMultiplyAdd(av, b1, c41);
-            av = Vector256.Create(a[5]);
+            av = Vector256.Create(a3[rowStride2]);
             c50 = Vector256.FusedMultiplyAdd(av, b0, c50);
             c51 = Vector256.FusedMultiplyAdd(av, b1, c51);
-            a += MR;
+            a = (float*)((byte*)a + kStrideBytes);
+            a3 = (float*)((byte*)a3 + kStrideBytes);
             b += NR256;
         }
 
@@ -81,10 +87,13 @@ internal static unsafe class SgemmKernels
 
     /// <summary>6 × 32 tile with twelve Vector512 accumulators (AVX-512F).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Kernel6x32(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, bool first)
+    public static void Kernel6x32(int kc, float* a, nint rowStride, nint kStride, float* b, float* c, nint ldc, float alpha, float beta, bool first)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector512<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        var rowStride2 = rowStride * 2;
+        var a3 = a + (rowStride * 3);
+        var kStrideBytes = kStride * sizeof(float);
         for (var p = 0; p < kc; p++)
         {
             var b0 = Vector512.Load(b);
@@ -92,22 +101,23 @@ internal static unsafe class SgemmKernels
             var av = Vector512.Create(a[0]);
             c00 = Vector512.FusedMultiplyAdd(av, b0, c00);
             c01 = Vector512.FusedMultiplyAdd(av, b1, c01);
-            av = Vector512.Create(a[1]);
+            av = Vector512.Create(a[rowStride]);
             c10 = Vector512.FusedMultiplyAdd(av, b0, c10);
             c11 = Vector512.FusedMultiplyAdd(av, b1, c11);
-            av = Vector512.Create(a[2]);
+            av = Vector512.Create(a[rowStride2]);
             c20 = Vector512.FusedMultiplyAdd(av, b0, c20);
             c21 = Vector512.FusedMultiplyAdd(av, b1, c21);
-            av = Vector512.Create(a[3]);
+            av = Vector512.Create(a3[0]);
             c30 = Vector512.FusedMultiplyAdd(av, b0, c30);
             c31 = Vector512.FusedMultiplyAdd(av, b1, c31);
-            av = Vector512.Create(a[4]);
+            av = Vector512.Create(a3[rowStride]);
             c40 = Vector512.FusedMultiplyAdd(av, b0, c40);
             c41 = Vector512.FusedMultiplyAdd(av, b1, c41);
-            av = Vector512.Create(a[5]);
+            av = Vector512.Create(a3[rowStride2]);
             c50 = Vector512.FusedMultiplyAdd(av, b0, c50);
             c51 = Vector512.FusedMultiplyAdd(av, b1, c51);
-            a += MR;
+            a = (float*)((byte*)a + kStrideBytes);
+            a3 = (float*)((byte*)a3 + kStrideBytes);
             b += NR512;
         }
 
