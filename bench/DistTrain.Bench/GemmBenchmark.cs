@@ -28,8 +28,9 @@ internal static unsafe class GemmBenchmark
     public static int Run(string[] args)
     {
         var threadCounts = Option(args, "--threads")?.Split(',').Select(int.Parse).ToArray() ?? [Environment.ProcessorCount];
-        var reps = int.Parse(Option(args, "--reps") ?? "7", CultureInfo.InvariantCulture);
+        var reps = int.Parse(Option(args, "--reps") ?? "9", CultureInfo.InvariantCulture);
         var shapes = Option(args, "--shapes")?.Split(',').Select(Shape.Parse).ToArray() ?? DefaultShapes;
+        var threadings = Option(args, "--threading")?.Split(',').Select(t => Enum.Parse<GemmThreading>(t, ignoreCase: true)).ToArray() ?? [GemmThreading.Workers];
         var blas = OpenBlas.TryLoad();
         if (blas is null)
         {
@@ -38,18 +39,21 @@ internal static unsafe class GemmBenchmark
 
         foreach (var threads in threadCounts)
         {
-            using var backend = new CpuBackend(threads);
             blas?.SetThreads(threads);
-            foreach (var shape in shapes)
+            foreach (var threading in threadings)
             {
-                Measure(backend, blas, shape, threads, reps);
+                using var backend = new CpuBackend(threads, threading);
+                foreach (var shape in shapes)
+                {
+                    Measure(backend, blas, shape, threads, threading, reps);
+                }
             }
         }
 
         return 0;
     }
 
-    private static void Measure(CpuBackend backend, OpenBlas? blas, Shape shape, int threads, int reps)
+    private static void Measure(CpuBackend backend, OpenBlas? blas, Shape shape, int threads, GemmThreading threading, int reps)
     {
         var (m, k, n) = (shape.M, shape.K, shape.N);
         var random = new Random(1);
@@ -60,53 +64,64 @@ internal static unsafe class GemmBenchmark
         using var cBuffer = backend.Allocate(m * n);
         aBuffer.Upload(a);
         bBuffer.Upload(b);
-
-        var flops = 2.0 * m * n * k;
-
-        // Enough calls per repetition for ~20 ms, so that timer and scheduling noise stay small.
-        var ours = Best(reps, flops, () => backend.Gemm(shape.TransposeA, shape.TransposeB, m, n, k, 1f, aBuffer, bBuffer, 0f, cBuffer));
-        var line = $"case=gemm shape={m}x{k}x{n} op={shape.Op} name={shape.Name} threads={threads} gflops={ours:F1}";
-        if (blas is null)
-        {
-            Console.WriteLine($"{line} peer=none");
-            return;
-        }
-
         var c = new float[m * n];
-        double peer;
+        var flops = 2.0 * m * n * k;
+        var line = $"case=gemm shape={m}x{k}x{n} op={shape.Op} name={shape.Name} threads={threads} threading={threading.ToString().ToLowerInvariant()}";
         fixed (float* pa = a, pb = b, pc = c)
         {
             var (ra, rb, rc) = ((nint)pa, (nint)pb, (nint)pc);
-            peer = Best(reps, flops, () => blas.Sgemm(shape.TransposeA, shape.TransposeB, m, n, k, 1f, (float*)ra, (float*)rb, 0f, (float*)rc));
-        }
-
-        var maxDiff = MaxRelativeDifference(cBuffer.ToArray(), c);
-        Console.WriteLine($"{line} peer=openblas peer_gflops={peer:F1} ratio={ours / peer:F2} max_rel_diff={maxDiff:E1}");
-    }
-
-    /// <summary>Best GFLOP/s over <paramref name="reps"/> timed repetitions, after a warm-up.</summary>
-    private static double Best(int reps, double flops, Action call)
-    {
-        var watch = Stopwatch.StartNew();
-        var calls = 0;
-        while (watch.Elapsed.TotalMilliseconds < 50 || calls < 3)
-        {
-            call();
-            calls++;
-        }
-
-        var perRep = Math.Max(1, (int)(calls * 20 / watch.Elapsed.TotalMilliseconds));
-        var best = 0.0;
-        for (var rep = 0; rep < reps; rep++)
-        {
-            var start = Stopwatch.GetTimestamp();
-            for (var i = 0; i < perRep; i++)
+            var contenders = new List<Action> { () => backend.Gemm(shape.TransposeA, shape.TransposeB, m, n, k, 1f, aBuffer, bBuffer, 0f, cBuffer) };
+            if (blas is not null)
             {
-                call();
+                contenders.Add(() => blas.Sgemm(shape.TransposeA, shape.TransposeB, m, n, k, 1f, (float*)ra, (float*)rb, 0f, (float*)rc));
             }
 
-            var seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            best = Math.Max(best, flops * perRep / seconds / 1e9);
+            var best = BestInterleaved(reps, flops, contenders);
+            if (blas is null)
+            {
+                Console.WriteLine($"{line} gflops={best[0]:F1} peer=none");
+                return;
+            }
+
+            var maxDiff = MaxRelativeDifference(cBuffer.ToArray(), c);
+            Console.WriteLine($"{line} gflops={best[0]:F1} peer=openblas peer_gflops={best[1]:F1} ratio={best[0] / best[1]:F2} max_rel_diff={maxDiff:E1}");
+        }
+    }
+
+    /// <summary>
+    /// Best GFLOP/s of each contender over <paramref name="reps"/> rounds; each round times
+    /// every contender once, back to back, so that load from other processes hits both alike.
+    /// </summary>
+    private static double[] BestInterleaved(int reps, double flops, IReadOnlyList<Action> contenders)
+    {
+        // Warm up (JIT tiers, thread start-up) and size each timed batch to about 10 ms.
+        var perBatch = new int[contenders.Count];
+        for (var i = 0; i < contenders.Count; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            var calls = 0;
+            while (watch.Elapsed.TotalMilliseconds < 40 || calls < 3)
+            {
+                contenders[i]();
+                calls++;
+            }
+
+            perBatch[i] = Math.Max(1, (int)(calls * 10 / watch.Elapsed.TotalMilliseconds));
+        }
+
+        var best = new double[contenders.Count];
+        for (var rep = 0; rep < reps; rep++)
+        {
+            for (var i = 0; i < contenders.Count; i++)
+            {
+                var start = Stopwatch.GetTimestamp();
+                for (var call = 0; call < perBatch[i]; call++)
+                {
+                    contenders[i]();
+                }
+
+                best[i] = Math.Max(best[i], flops * perBatch[i] / Stopwatch.GetElapsedTime(start).TotalSeconds / 1e9);
+            }
         }
 
         return best;

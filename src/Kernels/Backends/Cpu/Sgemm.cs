@@ -32,16 +32,23 @@ internal sealed unsafe class Sgemm : IDisposable
     private readonly bool _wide;
     private readonly int _nr;
     private readonly ParallelOptions _options;
+    private readonly GemmWorkers? _workers;
+    private readonly Action<int> _taskBody;
+    private readonly Lock _callLock = new();
     private readonly ConcurrentBag<Workspace> _workspaces = [];
+    private Call _call;
 
     /// <param name="maxThreads">Most threads one call uses.</param>
     /// <param name="useVector512">Use the 6 × 32 Vector512 kernel; by default when Vector512 is hardware accelerated.</param>
-    public Sgemm(int maxThreads, bool? useVector512 = null)
+    /// <param name="threading">How tasks are spread over threads.</param>
+    public Sgemm(int maxThreads, bool? useVector512 = null, GemmThreading threading = GemmThreading.Workers)
     {
         _maxThreads = maxThreads;
         _wide = useVector512 ?? Vector512.IsHardwareAccelerated;
         _nr = _wide ? SgemmKernels.NR512 : SgemmKernels.NR256;
         _options = new ParallelOptions { MaxDegreeOfParallelism = maxThreads };
+        _workers = threading == GemmThreading.Workers && maxThreads > 1 ? new GemmWorkers(maxThreads - 1) : null;
+        _taskBody = RunTask;
     }
 
     public void Run(bool transposeA, bool transposeB, int m, int n, int k, float alpha, float* a, float* b, float beta, float* c)
@@ -67,21 +74,27 @@ internal sealed unsafe class Sgemm : IDisposable
         }
 
         // Tiles are whole micro-panels so that only the matrix edges need edge tiles.
-        var rowsPerTask = CeilDiv(CeilDiv(m, SgemmKernels.MR), rowTasks) * SgemmKernels.MR;
-        var colsPerTask = CeilDiv(CeilDiv(n, _nr), colTasks) * _nr;
-        Parallel.For(0, tasks, _options, t =>
+        lock (_callLock)
         {
-            var m0 = t / colTasks * rowsPerTask;
-            var n0 = t % colTasks * colsPerTask;
-            if (m0 < m && n0 < n)
+            _call = new Call(
+                problem,
+                colTasks,
+                CeilDiv(CeilDiv(m, SgemmKernels.MR), rowTasks) * SgemmKernels.MR,
+                CeilDiv(CeilDiv(n, _nr), colTasks) * _nr);
+            if (_workers is not null)
             {
-                RunTask(problem, m0, Math.Min(m, m0 + rowsPerTask), n0, Math.Min(n, n0 + colsPerTask));
+                _workers.Run(tasks, _taskBody);
             }
-        });
+            else
+            {
+                Parallel.For(0, tasks, _options, _taskBody);
+            }
+        }
     }
 
     public void Dispose()
     {
+        _workers?.Dispose();
         while (_workspaces.TryTake(out var workspace))
         {
             workspace.Dispose();
@@ -118,6 +131,18 @@ internal sealed unsafe class Sgemm : IDisposable
         }
 
         return best;
+    }
+
+    /// <summary>Task <paramref name="task"/> of the current call: one tile of C.</summary>
+    private void RunTask(int task)
+    {
+        var call = _call;
+        var m0 = task / call.ColTasks * call.RowsPerTask;
+        var n0 = task % call.ColTasks * call.ColsPerTask;
+        if (m0 < call.Problem.M && n0 < call.Problem.N)
+        {
+            RunTask(call.Problem, m0, Math.Min(call.Problem.M, m0 + call.RowsPerTask), n0, Math.Min(call.Problem.N, n0 + call.ColsPerTask));
+        }
     }
 
     /// <summary>The blocked loops over C[m0:m1, n0:n1] on one thread.</summary>
@@ -258,6 +283,9 @@ internal sealed unsafe class Sgemm : IDisposable
         public readonly float* B = b;
         public readonly float* C = c;
     }
+
+    /// <summary>A parallel call: the problem and its grid of tiles.</summary>
+    private readonly record struct Call(Problem Problem, int ColTasks, int RowsPerTask, int ColsPerTask);
 
     /// <summary>One thread's pack buffers, 64-byte aligned, reused across calls.</summary>
     private sealed class Workspace : IDisposable
