@@ -11,7 +11,7 @@ namespace DistTrain.Kernels.Backends;
 /// Losses return the <b>sum</b> over rows of the per-sample loss and write the gradient of
 /// that sum (the caller divides by the global batch size once, after the micro-shard tree sum).
 /// </remarks>
-public interface IComputeBackend : IDisposable
+public partial interface IComputeBackend : IDisposable
 {
     /// <summary>Short name, for example <c>cpu</c>, <c>ilgpu-cuda</c>, <c>ilgpu-cpu</c>.</summary>
     string Name { get; }
