@@ -29,7 +29,23 @@ public sealed partial class IlGpuBackend
             return;
         }
 
-        if (_cuBlas is not null && k > 0)
+        if (k == 0)
+        {
+            // op(A)·op(B) is all zeros: C = beta·C, overwritten when beta = 0 (A and B are empty, so no kernel reads them).
+            var product = c.Slice(0, m * n);
+            if (beta == 0f)
+            {
+                Fill(product, 0f);
+            }
+            else if (beta != 1f)
+            {
+                Scale(product, beta);
+            }
+
+            return;
+        }
+
+        if (_cuBlas is not null)
         {
             GemmCuBlas(transposeA, transposeB, m, n, k, alpha, av, bv, beta, cv);
             return;

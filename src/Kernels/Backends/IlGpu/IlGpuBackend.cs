@@ -249,6 +249,7 @@ public sealed partial class IlGpuBackend : IComputeBackend
         }
 
         _disposed = true;
+        Accelerator.Bind();
         _cuBlas?.Dispose();
         _scratchFloats?.Dispose();
         _scratchInts?.Dispose();
@@ -270,6 +271,10 @@ public sealed partial class IlGpuBackend : IComputeBackend
             throw new ArgumentException($"{name} is not a buffer of this backend ({Name}); allocate it with this backend's Allocate.", name);
         }
 
+        // CUDA contexts are per thread; callers (grains) may come in on any thread.
+        Accelerator.Bind();
+
+        // Ops return before launching anything on an empty span, so its (invalid) view is never used.
         return span.Length == 0 ? default : buffer.SubView(span.Offset, span.Length);
     }
 

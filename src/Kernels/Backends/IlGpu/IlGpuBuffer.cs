@@ -12,6 +12,7 @@ public sealed class IlGpuBuffer : DeviceBuffer
         : base(length)
     {
         Accelerator = accelerator;
+        accelerator.Bind();
 
         // ILGPU refuses zero-length allocations on some accelerators; one spare float keeps
         // every buffer valid while Length stays what the caller asked for.
@@ -34,6 +35,7 @@ public sealed class IlGpuBuffer : DeviceBuffer
         CheckRange(offset, source.Length);
         if (source.Length > 0)
         {
+            Accelerator.Bind();
             SubView(offset, source.Length).CopyFromCPU(source);
         }
     }
@@ -44,6 +46,7 @@ public sealed class IlGpuBuffer : DeviceBuffer
         CheckRange(offset, destination.Length);
         if (destination.Length > 0)
         {
+            Accelerator.Bind();
             // Synchronous on the default stream, so every kernel launched before has finished.
             SubView(offset, destination.Length).CopyToCPU(destination);
         }
@@ -52,8 +55,10 @@ public sealed class IlGpuBuffer : DeviceBuffer
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
+        if (disposing && !Accelerator.IsDisposed)
         {
+            // A disposed accelerator has already freed its buffers.
+            Accelerator.Bind();
             _memory.Dispose();
         }
 

@@ -47,6 +47,16 @@ public sealed class IlGpuCpuBackendTests : BackendContractTests
     }
 
     [Fact]
+    public void ABufferMayBeDisposedAfterTheBackendThatOwnsItsAccelerator()
+    {
+        var backend = IlGpuBackend.CreateCpuEmulator();
+        var buffer = backend.Allocate(8);
+        backend.Dispose();
+        buffer.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => backend.Allocate(1));
+    }
+
+    [Fact]
     public void CopyBetweenOverlappingRangesOfOneBufferActsLikeACopyThroughATemporary()
     {
         float[] values = [0f, 1f, 2f, 3f, 4f, 5f, 6f, 7f];
