@@ -9,7 +9,8 @@ namespace DistTrain.Kernels.Backends.IlGpu;
 /// A group of T×T threads computes a (4T)×(4T) tile of C; each thread owns a 4×4 block of
 /// it, strided by T so that neighbouring threads touch neighbouring columns. Per step the
 /// group stages a (4T)×16 panel of op(A) and a 16×(4T) panel of op(B) in shared memory
-/// (dynamic, 2·16·4T floats). Every output element has one accumulator that adds
+/// (dynamic; each of the 16 panel rows padded to 4T + 1 floats so that the transposing stores
+/// of a warp fall into different banks). Every output element has one accumulator that adds
 /// a[i, p]·b[p, j] for p = 0, 1, …, k − 1 in order and never adds padding, so its bits depend
 /// on k alone: not on m, n, T or the tile an element falls into. alpha and beta are applied
 /// once at the end; with beta = 0, C is not read.
@@ -23,7 +24,7 @@ internal static class GemmKernels
     public const int Micro = 4;
 
     /// <summary>Shared floats a group of T×T threads needs.</summary>
-    public static int SharedFloats(int threads) => 2 * TileK * Micro * threads;
+    public static int SharedFloats(int threads) => 2 * TileK * ((Micro * threads) + 1);
 
     /// <summary>
     /// The kernel; grid: (⌈n/4T⌉, ⌈m/4T⌉) groups of (T, T) threads.
@@ -35,9 +36,10 @@ internal static class GemmKernels
         var tile = Micro * threads;
         var groupSize = threads * threads;
         var loads = TileK * tile / groupSize;
+        var pitch = tile + 1;
         var shared = SharedMemory.GetDynamic<float>();
-        var panelA = shared.SubView(0, TileK * tile);
-        var panelB = shared.SubView(TileK * tile, TileK * tile);
+        var panelA = shared.SubView(0, TileK * pitch);
+        var panelB = shared.SubView(TileK * pitch, TileK * pitch);
 
         var tx = Group.IdxX;
         var ty = Group.IdxY;
@@ -69,7 +71,7 @@ internal static class GemmKernels
 
                 var gr = row0 + r;
                 var gq = k0 + q;
-                panelA[(q * tile) + r] = gr < p.M && gq < p.K
+                panelA[(q * pitch) + r] = gr < p.M && gq < p.K
                     ? a[p.TransposeA == 0 ? (gr * p.K) + gq : (gq * p.M) + gr]
                     : 0f;
 
@@ -87,7 +89,7 @@ internal static class GemmKernels
 
                 var gc = col0 + col;
                 gq = k0 + q;
-                panelB[(q * tile) + col] = gc < p.N && gq < p.K
+                panelB[(q * pitch) + col] = gc < p.N && gq < p.K
                     ? b[p.TransposeB == 0 ? (gq * p.N) + gc : (gc * p.K) + gq]
                     : 0f;
             }
@@ -98,8 +100,8 @@ internal static class GemmKernels
             var depth = p.K - k0 < TileK ? p.K - k0 : TileK;
             for (var q = 0; q < depth; q++)
             {
-                var ai = (q * tile) + ty;
-                var bi = (q * tile) + tx;
+                var ai = (q * pitch) + ty;
+                var bi = (q * pitch) + tx;
                 var a0 = panelA[ai];
                 var a1 = panelA[ai + threads];
                 var a2 = panelA[ai + (2 * threads)];
