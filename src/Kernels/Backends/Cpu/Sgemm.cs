@@ -97,8 +97,12 @@ internal sealed unsafe class Sgemm : IDisposable
         }
     }
 
+    /// <summary>An undisposed instance still lets its worker threads exit.</summary>
+    ~Sgemm() => _workers?.Stop();
+
     public void Dispose()
     {
+        GC.SuppressFinalize(this);
         _workers?.Dispose();
         while (_workspaces.TryTake(out var workspace))
         {
