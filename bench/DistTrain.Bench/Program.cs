@@ -5,6 +5,7 @@ using DistTrain.Bench;
 var cases = new SortedDictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
 {
     ["gemm"] = GemmBenchmark.Run,
+    ["gemm-gpu"] = IlGpuGemmBenchmark.Run,
     ["conv"] = ConvBenchmark.Run,
     ["mnist-cnn"] = MnistCnnBenchmark.Run,
     ["distributed"] = DistributedBenchmark.Run,
