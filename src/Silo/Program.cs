@@ -1,3 +1,8 @@
-// Placeholder until the distributed-core issue lands: the silo host.
-Console.Error.WriteLine("DistTrain.Silo: not yet implemented.");
-return 1;
+using DistTrain.Silo;
+using Microsoft.Extensions.Hosting;
+
+// A DistTrain silo: configuration from appsettings.json, DISTTRAIN__* environment variables
+// and the command line (for example --DistTrain:Cluster:RedisConnectionString=host:6379).
+var builder = Host.CreateApplicationBuilder(args);
+builder.UseDistTrain();
+await builder.Build().RunAsync();

@@ -15,6 +15,7 @@ public abstract partial class BackendContractTests
         (Scaled(67), Scaled(45), Scaled(129)),
         (Scaled(130), Scaled(75), Scaled(300)),
         (Scaled(9), Scaled(260), Scaled(520)),
+        (Scaled(50), 20, Scaled(300)),
     ];
 
     [Theory]

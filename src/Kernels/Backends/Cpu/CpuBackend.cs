@@ -16,6 +16,12 @@ public sealed partial class CpuBackend : IComputeBackend
     /// <summary>Creates the backend.</summary>
     /// <param name="maxThreads">Most threads one operation uses; default <see cref="Environment.ProcessorCount"/>.</param>
     public CpuBackend(int? maxThreads = null)
+        : this(maxThreads, GemmThreading.Workers)
+    {
+    }
+
+    /// <summary>Creates the backend with a choice of GEMM threading (for benchmarks).</summary>
+    internal CpuBackend(int? maxThreads, GemmThreading threading)
     {
         var threads = maxThreads ?? Environment.ProcessorCount;
         if (threads < 1)
@@ -24,7 +30,7 @@ public sealed partial class CpuBackend : IComputeBackend
         }
 
         MaxThreads = threads;
-        _sgemm = new Sgemm(threads);
+        _sgemm = new Sgemm(threads, threading: threading);
     }
 
     /// <inheritdoc />

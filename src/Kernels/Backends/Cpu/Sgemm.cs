@@ -1,17 +1,54 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace DistTrain.Kernels.Backends.Cpu;
 
 /// <summary>
-/// Single-precision GEMM on row-major host memory: <c>C = alpha·op(A)·op(B) + beta·C</c>.
-/// Each output element is accumulated over k in increasing order with fused multiply-adds,
-/// whatever the shape or thread count.
+/// Single-precision GEMM on row-major host memory, <c>C = alpha·op(A)·op(B) + beta·C</c>:
+/// packed panels, cache blocking (MC × KC blocks of A in L2, KC × NR panels of B in L1),
+/// a register-blocked FMA micro-kernel, and threads over disjoint tiles of C.
 /// </summary>
+/// <remarks>
+/// Determinism: k is always cut into blocks of <see cref="KC"/>; inside a block each
+/// element is one FMA chain in increasing k, and blocks are added to C in increasing order.
+/// The bits of an element therefore depend only on k, never on m, n, the tile or the thread.
+/// </remarks>
 internal sealed unsafe class Sgemm : IDisposable
 {
-    private readonly ParallelOptions _options;
+    /// <summary>Depth of a K block. Fixed: changing it changes the bits of every result.</summary>
+    public const int KC = 256;
 
-    public Sgemm(int maxThreads)
+    /// <summary>Rows of a packed A block (MC·KC floats ≈ 144 KiB, sized for L2).</summary>
+    private const int MC = 144;
+
+    /// <summary>Columns of a packed B block (KC·NC floats = 2 MiB, sized for L3).</summary>
+    private const int NC = 2048;
+
+    /// <summary>Below this many multiply-adds a second thread costs more than it saves.</summary>
+    private const long MinMultiplyAddsPerThread = 1L << 18;
+
+    private readonly int _maxThreads;
+    private readonly bool _wide;
+    private readonly int _nr;
+    private readonly ParallelOptions _options;
+    private readonly GemmWorkers? _workers;
+    private readonly Action<int> _taskBody;
+    private readonly Lock _callLock = new();
+    private readonly ConcurrentBag<Workspace> _workspaces = [];
+    private Call _call;
+
+    /// <param name="maxThreads">Most threads one call uses.</param>
+    /// <param name="useVector512">Use the 6 × 32 Vector512 kernel; by default when Vector512 is hardware accelerated.</param>
+    /// <param name="threading">How tasks are spread over threads.</param>
+    public Sgemm(int maxThreads, bool? useVector512 = null, GemmThreading threading = GemmThreading.Workers)
     {
+        _maxThreads = maxThreads;
+        _wide = useVector512 ?? Vector512.IsHardwareAccelerated;
+        _nr = _wide ? SgemmKernels.NR512 : SgemmKernels.NR256;
         _options = new ParallelOptions { MaxDegreeOfParallelism = maxThreads };
+        _workers = threading == GemmThreading.Workers && maxThreads > 1 ? new GemmWorkers(maxThreads - 1) : null;
+        _taskBody = RunTask;
     }
 
     public void Run(bool transposeA, bool transposeB, int m, int n, int k, float alpha, float* a, float* b, float beta, float* c)
@@ -21,30 +58,269 @@ internal sealed unsafe class Sgemm : IDisposable
             return;
         }
 
-        var pa = (nint)a;
-        var pb = (nint)b;
-        var pc = (nint)c;
-        Parallel.For(0, m, _options, i => Row(transposeA, transposeB, m, n, k, alpha, (float*)pa, (float*)pb, beta, (float*)pc, i));
-    }
-
-    private static void Row(bool transposeA, bool transposeB, int m, int n, int k, float alpha, float* a, float* b, float beta, float* c, int i)
-    {
-        var cRow = c + ((long)i * n);
-        for (var j = 0; j < n; j++)
+        if (k == 0)
         {
-            var acc = 0f;
-            for (var p = 0; p < k; p++)
-            {
-                var av = transposeA ? a[((long)p * m) + i] : a[((long)i * k) + p];
-                var bv = transposeB ? b[((long)j * k) + p] : b[((long)p * n) + j];
-                acc = MathF.FusedMultiplyAdd(av, bv, acc);
-            }
+            ScaleC(c, (long)m * n, beta);
+            return;
+        }
 
-            cRow[j] = beta == 0f ? alpha * acc : (alpha * acc) + (beta * cRow[j]);
+        var problem = new Problem(transposeA, transposeB, m, n, k, alpha, a, b, beta, c);
+        var (rowTasks, colTasks) = Partition(m, n, k);
+        var tasks = rowTasks * colTasks;
+        if (tasks == 1)
+        {
+            RunTask(problem, 0, m, 0, n);
+            return;
+        }
+
+        // Tiles are whole micro-panels so that only the matrix edges need edge tiles.
+        lock (_callLock)
+        {
+            _call = new Call(
+                problem,
+                colTasks,
+                CeilDiv(CeilDiv(m, SgemmKernels.MR), rowTasks) * SgemmKernels.MR,
+                CeilDiv(CeilDiv(n, _nr), colTasks) * _nr);
+            if (_workers is not null)
+            {
+                _workers.Run(tasks, _taskBody);
+            }
+            else
+            {
+                Parallel.For(0, tasks, _options, _taskBody);
+            }
         }
     }
 
     public void Dispose()
     {
+        _workers?.Dispose();
+        while (_workspaces.TryTake(out var workspace))
+        {
+            workspace.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The grid of tasks (rows × columns of C) with the least padded work per task, using
+    /// no more threads than there is work for.
+    /// </summary>
+    private (int Rows, int Cols) Partition(int m, int n, int k)
+    {
+        var work = (long)m * n * k;
+        var threads = (int)Math.Clamp(work / MinMultiplyAddsPerThread, 1, _maxThreads);
+        if (threads == 1)
+        {
+            return (1, 1);
+        }
+
+        var panelsM = CeilDiv(m, SgemmKernels.MR);
+        var panelsN = CeilDiv(n, _nr);
+        (int Rows, int Cols) best = (1, 1);
+        var bestCost = long.MaxValue;
+        for (var rows = 1; rows <= threads; rows++)
+        {
+            var cols = threads / rows;
+
+            // Cost: padded micro-tiles of the busiest task, then prefer splitting rows (B is packed once per task).
+            var cost = ((long)CeilDiv(panelsM, rows) * SgemmKernels.MR * CeilDiv(panelsN, cols) * _nr * 4) + cols;
+            if (cost < bestCost)
+            {
+                (best, bestCost) = ((rows, cols), cost);
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>Task <paramref name="task"/> of the current call: one tile of C.</summary>
+    private void RunTask(int task)
+    {
+        var call = _call;
+        var m0 = task / call.ColTasks * call.RowsPerTask;
+        var n0 = task % call.ColTasks * call.ColsPerTask;
+        if (m0 < call.Problem.M && n0 < call.Problem.N)
+        {
+            RunTask(call.Problem, m0, Math.Min(call.Problem.M, m0 + call.RowsPerTask), n0, Math.Min(call.Problem.N, n0 + call.ColsPerTask));
+        }
+    }
+
+    /// <summary>The blocked loops over C[m0:m1, n0:n1] on one thread.</summary>
+    private void RunTask(in Problem p, int m0, int m1, int n0, int n1)
+    {
+        if (!_workspaces.TryTake(out var workspace))
+        {
+            workspace = new Workspace((MC * KC) + SgemmPacking.Slack, KC * NC, SgemmKernels.MR * SgemmKernels.NR512);
+        }
+
+        try
+        {
+            for (var jc = n0; jc < n1; jc += NC)
+            {
+                var nc = Math.Min(NC, n1 - jc);
+
+                // A packed block is reused once per B panel; for one or two panels packing costs more than it saves.
+                var packA = CeilDiv(nc, _nr) > 2;
+                for (var pc = 0; pc < p.K; pc += KC)
+                {
+                    var kc = Math.Min(KC, p.K - pc);
+                    SgemmPacking.PackB(p.TransposeB, p.B, p.N, p.K, pc, kc, jc, nc, _nr, workspace.B);
+                    for (var ic = m0; ic < m1; ic += MC)
+                    {
+                        var mc = Math.Min(MC, m1 - ic);
+                        if (packA)
+                        {
+                            SgemmPacking.PackA(p.TransposeA, p.A, p.M, p.K, ic, mc, pc, kc, workspace.A);
+                        }
+
+                        MacroKernel(p, workspace, packA, ic, mc, jc, nc, pc, kc);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            _workspaces.Add(workspace);
+        }
+    }
+
+    /// <summary>
+    /// Every micro-tile of rows [ic, ic+mc) × columns [jc, jc+nc) for the K block [pc, pc+kc);
+    /// B panels outermost so each stays in L1 while the A panels stream from L2.
+    /// </summary>
+    private void MacroKernel(in Problem p, Workspace workspace, bool packedA, int ic, int mc, int jc, int nc, int pc, int kc)
+    {
+        const int MR = SgemmKernels.MR;
+        var nr = _nr;
+        nint ldc = p.N;
+        var first = pc == 0;
+        var c = p.C + ((nint)ic * ldc) + jc;
+
+        // Unpacked A is read in place: op(A)(i, p) = a[i·k + p], or a[p·m + i] when transposed.
+        nint rowStride = packedA ? 1 : p.TransposeA ? 1 : p.K;
+        nint kStride = packedA ? MR : p.TransposeA ? p.M : 1;
+        var aBlock = packedA ? workspace.A : p.TransposeA ? p.A + ((nint)pc * p.M) + ic : p.A + ((nint)ic * p.K) + pc;
+        for (var jr = 0; jr < nc; jr += nr)
+        {
+            var cols = Math.Min(nr, nc - jr);
+            var bPanel = workspace.B + ((nint)jr * kc);
+            for (var ir = 0; ir < mc; ir += MR)
+            {
+                var rows = Math.Min(MR, mc - ir);
+                var aPanel = packedA ? aBlock + ((nint)ir * kc) : aBlock + (ir * rowStride);
+                var (aRowStride, aKStride) = (rowStride, kStride);
+                if (rows < MR && !packedA)
+                {
+                    // The last rows of unpacked A: pack them so the kernel never reads past the matrix.
+                    SgemmPacking.PackA(p.TransposeA, p.A, p.M, p.K, ic + ir, rows, pc, kc, workspace.A);
+                    aPanel = workspace.A;
+                    (aRowStride, aKStride) = (1, MR);
+                }
+
+                var cTile = c + ((nint)ir * ldc) + jr;
+                if (rows == MR && cols == nr)
+                {
+                    Kernel(kc, aPanel, aRowStride, aKStride, bPanel, cTile, ldc, p.Alpha, p.Beta, first);
+                }
+                else
+                {
+                    // Edge tile: run the same kernel on a scratch copy so that edge elements get the same bits.
+                    var scratch = workspace.Edge;
+                    for (var r = 0; r < rows; r++)
+                    {
+                        new Span<float>(cTile + (r * ldc), cols).CopyTo(new Span<float>(scratch + (r * nr), cols));
+                    }
+
+                    Kernel(kc, aPanel, aRowStride, aKStride, bPanel, scratch, nr, p.Alpha, p.Beta, first);
+                    for (var r = 0; r < rows; r++)
+                    {
+                        new Span<float>(scratch + (r * nr), cols).CopyTo(new Span<float>(cTile + (r * ldc), cols));
+                    }
+                }
+            }
+        }
+    }
+
+    private void Kernel(int kc, float* a, nint rowStride, nint kStride, float* b, float* c, nint ldc, float alpha, float beta, bool first)
+    {
+        if (_wide)
+        {
+            SgemmKernels.Kernel6x32(kc, a, rowStride, kStride, b, c, ldc, alpha, beta, first);
+        }
+        else
+        {
+            SgemmKernels.Kernel6x16(kc, a, rowStride, kStride, b, c, ldc, alpha, beta, first);
+        }
+    }
+
+    /// <summary>C = beta·C for an empty k (C = 0 when beta is 0, dropping NaNs).</summary>
+    private static void ScaleC(float* c, long count, float beta)
+    {
+        var span = new Span<float>(c, checked((int)count));
+        if (beta == 0f)
+        {
+            span.Clear();
+        }
+        else
+        {
+            System.Numerics.Tensors.TensorPrimitives.Multiply(span, beta, span);
+        }
+    }
+
+    private static int CeilDiv(int x, int y) => (x + y - 1) / y;
+
+    /// <summary>The arguments of one call.</summary>
+    private readonly struct Problem(bool transposeA, bool transposeB, int m, int n, int k, float alpha, float* a, float* b, float beta, float* c)
+    {
+        public readonly bool TransposeA = transposeA;
+        public readonly bool TransposeB = transposeB;
+        public readonly int M = m;
+        public readonly int N = n;
+        public readonly int K = k;
+        public readonly float Alpha = alpha;
+        public readonly float Beta = beta;
+        public readonly float* A = a;
+        public readonly float* B = b;
+        public readonly float* C = c;
+    }
+
+    /// <summary>A parallel call: the problem and its grid of tiles.</summary>
+    private readonly record struct Call(Problem Problem, int ColTasks, int RowsPerTask, int ColsPerTask);
+
+    /// <summary>One thread's pack buffers, 64-byte aligned, reused across calls.</summary>
+    private sealed class Workspace : IDisposable
+    {
+        public Workspace(int aFloats, int bFloats, int edgeFloats)
+        {
+            A = Allocate(aFloats);
+            B = Allocate(bFloats);
+            Edge = Allocate(edgeFloats);
+        }
+
+        ~Workspace() => Free();
+
+        public float* A { get; private set; }
+
+        public float* B { get; private set; }
+
+        public float* Edge { get; private set; }
+
+        public void Dispose()
+        {
+            Free();
+            GC.SuppressFinalize(this);
+        }
+
+        private static float* Allocate(int floats) => (float*)NativeMemory.AlignedAlloc((nuint)floats * sizeof(float), 64);
+
+        private void Free()
+        {
+            NativeMemory.AlignedFree(A);
+            NativeMemory.AlignedFree(B);
+            NativeMemory.AlignedFree(Edge);
+            A = null;
+            B = null;
+            Edge = null;
+        }
     }
 }

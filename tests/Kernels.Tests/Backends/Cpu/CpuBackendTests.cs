@@ -37,6 +37,40 @@ public sealed class CpuBackendTests : BackendContractTests
         AssertBitIdentical(results[0], results[2], "1 vs 3 threads");
     }
 
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(false, true)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public unsafe void Vector512KernelGivesTheSameBitsAsTheVector256Kernel(bool transposeA, bool transposeB)
+    {
+        // Machines with and without AVX-512 must train to the same bits. Without hardware
+        // support the Vector512 kernel runs in software, so the shape stays small.
+        const int M = 13, N = 70, K = 300;
+        var random = new Random(41);
+        var a = RandomFloats(random, M * K);
+        var b = RandomFloats(random, K * N);
+        var narrow = RandomFloats(random, M * N);
+        var wide = (float[])narrow.Clone();
+        using (var sgemm = new Sgemm(1, useVector512: false))
+        {
+            fixed (float* pa = a, pb = b, pc = narrow)
+            {
+                sgemm.Run(transposeA, transposeB, M, N, K, 1.5f, pa, pb, -0.5f, pc);
+            }
+        }
+
+        using (var sgemm = new Sgemm(1, useVector512: true))
+        {
+            fixed (float* pa = a, pb = b, pc = wide)
+            {
+                sgemm.Run(transposeA, transposeB, M, N, K, 1.5f, pa, pb, -0.5f, pc);
+            }
+        }
+
+        AssertBitIdentical(narrow, wide, "Vector256 vs Vector512 kernel");
+    }
+
     [Fact]
     public void ConstructorRejectsLessThanOneThread()
     {

@@ -1,1 +1,0 @@
-// Grain contracts live here; implementations are in src/Grains.

@@ -1,0 +1,27 @@
+using DistTrain.Grains.Data;
+using DistTrain.Grains.Placement;
+using DistTrain.Grains.Runs;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Hosting;
+
+namespace DistTrain.Grains;
+
+/// <summary>Registers what the DistTrain grains need in a silo (the host adds storage, clustering and devices).</summary>
+public static class DistTrainGrainsExtensions
+{
+    /// <summary>
+    /// Adds the silo-pinned placement of workers, the data-set provider (unless one is already
+    /// registered) and the coordinator options (the host binds them to configuration).
+    /// The silo must also register a <see cref="Devices.ComputeDeviceCatalog"/> and a grain storage
+    /// named <see cref="DistTrainStorage.Name"/>, and a reminder service.
+    /// </summary>
+    public static ISiloBuilder AddDistTrainGrains(this ISiloBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
+        builder.Services.TryAddSingleton<IDataSetProvider, DataSetProvider>();
+        builder.Services.AddOptions<CoordinatorOptions>();
+        return builder;
+    }
+}

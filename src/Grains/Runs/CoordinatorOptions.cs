@@ -1,0 +1,26 @@
+namespace DistTrain.Grains.Runs;
+
+/// <summary>Settings of the training-run coordinators of a silo (section <c>DistTrain:Coordinator</c>).</summary>
+public sealed class CoordinatorOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string SectionName = "DistTrain:Coordinator";
+
+    /// <summary>Directory under which each run without its own checkpoint directory gets <c>{root}/{runId}</c>; a path every silo can reach.</summary>
+    public string CheckpointRoot { get; set; } = Path.Combine(Environment.CurrentDirectory, "checkpoints");
+
+    /// <summary>Failed attempts of one step (worker or server lost) before the run fails.</summary>
+    [System.ComponentModel.DataAnnotations.Range(0, 1000)]
+    public int MaxStepRetries { get; set; } = 8;
+
+    /// <summary>Consecutive steps skipped for a non-finite gradient before the run fails.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 1_000_000)]
+    public int MaxConsecutiveSkippedSteps { get; set; } = 20;
+
+    /// <summary>Step reports kept for <see cref="ITrainingRunGrain.GetReports"/>.</summary>
+    [System.ComponentModel.DataAnnotations.Range(1, 1_000_000)]
+    public int ReportHistory { get; set; } = 512;
+
+    /// <summary>How long one timer turn may drive steps before letting queued calls (Start, Resume, GetWeights) in.</summary>
+    public TimeSpan TurnBudget { get; set; } = TimeSpan.FromMilliseconds(500);
+}

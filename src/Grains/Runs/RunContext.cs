@@ -1,0 +1,112 @@
+using System.Text.Json;
+using DistTrain.Grains.Data;
+using DistTrain.Grains.Planning;
+using DistTrain.Kernels.Models;
+using DistTrain.Kernels.Optim;
+using DistTrain.Kernels.Training;
+
+namespace DistTrain.Grains.Runs;
+
+/// <summary>
+/// What a coordinator derives from a <see cref="RunSpec"/>: the parsed model and optimiser,
+/// the parameter layout, the step counts and the server slices. Creating it validates the
+/// spec and names the first thing wrong.
+/// </summary>
+internal sealed class RunContext
+{
+    private RunContext(string runId, RunSpec spec, ModelSpec model, OptimizerSpec optimizer, ParameterLayout layout, int sampleCount, string checkpointDirectory)
+    {
+        RunId = runId;
+        Spec = spec;
+        Model = model;
+        Optimizer = optimizer;
+        Layout = layout;
+        SampleCount = sampleCount;
+        StepsPerEpoch = sampleCount / spec.BatchSize;
+        long epochSteps = (long)StepsPerEpoch * spec.Epochs;
+        TotalSteps = spec.MaxSteps is { } max ? Math.Min(max, epochSteps) : epochSteps;
+        CheckpointDirectory = checkpointDirectory;
+        Tensors = [.. layout.Entries.Select(e => new CheckpointTensor(e.Name, e.Offset, e.Length, e.Shape))];
+        OptimizerJson = JsonSerializer.Serialize(optimizer);
+        Servers = [.. StepPlanner.PlanSlices(layout.Total, spec.ServerSlices).Select((s, i) => new ServerSlice(ServerKeys.For(runId, i), s.Offset, s.Length))];
+        WorkerConfig = new WorkerRunConfig(runId, spec.ModelSpecJson, spec.Data, spec.BatchSize, spec.MicroShards, spec.Seed, Servers);
+    }
+
+    public string RunId { get; }
+
+    public RunSpec Spec { get; }
+
+    public ModelSpec Model { get; }
+
+    public OptimizerSpec Optimizer { get; }
+
+    public string OptimizerJson { get; }
+
+    public ParameterLayout Layout { get; }
+
+    public IReadOnlyList<CheckpointTensor> Tensors { get; }
+
+    public int SampleCount { get; }
+
+    public int StepsPerEpoch { get; }
+
+    public long TotalSteps { get; }
+
+    public string CheckpointDirectory { get; }
+
+    public string CheckpointPath => CheckpointStore.PathIn(CheckpointDirectory);
+
+    public IReadOnlyList<ServerSlice> Servers { get; }
+
+    public WorkerRunConfig WorkerConfig { get; }
+
+    /// <summary>Epoch of step <paramref name="step"/>.</summary>
+    public int EpochOf(long step) => (int)(step / StepsPerEpoch);
+
+    /// <summary>Validates <paramref name="spec"/> and derives the run's constants.</summary>
+    public static RunContext Create(string runId, RunSpec spec, IDataSetProvider dataSets, string checkpointRoot)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(runId);
+        ArgumentNullException.ThrowIfNull(spec);
+        if (runId.Contains('/', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Run id '{runId}' must not contain '/'.", nameof(runId));
+        }
+
+        if (string.IsNullOrWhiteSpace(spec.ModelSpecJson))
+        {
+            throw new ArgumentException("RunSpec.ModelSpecJson is empty.", nameof(spec));
+        }
+
+        ArgumentNullException.ThrowIfNull(spec.Data, "RunSpec.Data");
+        ArgumentNullException.ThrowIfNull(spec.Optimizer, "RunSpec.Optimizer");
+        Require(spec.BatchSize > 0, $"RunSpec.BatchSize must be > 0, got {spec.BatchSize}.");
+        Require(spec.MicroShards > 0 && int.IsPow2(spec.MicroShards), $"RunSpec.MicroShards must be a power of two, got {spec.MicroShards}.");
+        Require(spec.BatchSize % spec.MicroShards == 0, $"RunSpec.BatchSize {spec.BatchSize} is not a multiple of MicroShards {spec.MicroShards}.");
+        Require(spec.Epochs > 0, $"RunSpec.Epochs must be > 0, got {spec.Epochs}.");
+        Require(spec.Workers >= 0, $"RunSpec.Workers must be ≥ 0 (0: all), got {spec.Workers}.");
+        Require(spec.ServerSlices > 0, $"RunSpec.ServerSlices must be > 0, got {spec.ServerSlices}.");
+        Require(spec.CheckpointInterval >= 0, $"RunSpec.CheckpointInterval must be ≥ 0, got {spec.CheckpointInterval}.");
+        Require(spec.MaxSteps is null or > 0, $"RunSpec.MaxSteps must be > 0 when set, got {spec.MaxSteps}.");
+
+        ModelSpec model = ModelSpec.FromJson(spec.ModelSpecJson);
+        model.Validate();
+        OptimizerSpec optimizer = spec.Optimizer.ToSpec();
+        ParameterLayout layout = ParameterLayout.For(model);
+        var data = dataSets.Get(spec.Data);
+        Require(data.InputSize == model.InputSize, $"Data set '{spec.Data.Name}' has {data.InputSize} inputs per sample but the model takes {model.InputSize}.");
+        Require(data.TargetSize == model.OutputSize, $"Data set '{spec.Data.Name}' has {data.TargetSize} targets per sample but the model outputs {model.OutputSize}.");
+        Require(data.Count >= spec.BatchSize, $"Data set '{spec.Data.Name}' has {data.Count} samples, fewer than one batch of {spec.BatchSize}.");
+        Require(spec.ServerSlices <= layout.Total, $"RunSpec.ServerSlices {spec.ServerSlices} exceeds the {layout.Total} parameters.");
+        string directory = spec.CheckpointDirectory ?? Path.Combine(checkpointRoot, runId);
+        return new RunContext(runId, spec, model, optimizer, layout, data.Count, directory);
+    }
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException(message, "spec");
+        }
+    }
+}

@@ -1,0 +1,207 @@
+using DistTrain.Grains.Planning;
+using DistTrain.Kernels.Models;
+using DistTrain.Kernels.Training;
+using Microsoft.Extensions.Logging;
+
+namespace DistTrain.Grains.Runs;
+
+/// <summary>The coordinator's handling of the parameter-server slices, checkpoints and run endings.</summary>
+internal sealed partial class TrainingRunGrain
+{
+    /// <summary>Keeps the slices if they all hold step <c>S.Step</c>; otherwise rewinds to the last checkpoint.</summary>
+    private async Task EnsureServers()
+    {
+        var run = _run!;
+        long?[] versions = await Task.WhenAll(run.Servers.Select(s => GrainFactory.GetGrain<IParameterServerGrain>(s.Key).GetVersion(RunId)));
+        if (versions.All(v => v == S.Step))
+        {
+            _serversReady = true;
+            return;
+        }
+
+        LogRewind(RunId, S.Step, S.CheckpointStep);
+        ResetEpochAccumulators();
+        await RestoreServers(S.LastCheckpoint);
+    }
+
+    /// <summary>
+    /// Sets every slice up from the checkpoint at <paramref name="checkpointPath"/> (validated
+    /// against the model's layout) or, when null, from fresh weights
+    /// (<see cref="ParameterInitializer"/> with the run's seed) and zero velocity at step 0.
+    /// </summary>
+    private async Task RestoreServers(string? checkpointPath)
+    {
+        var run = _run!;
+        _serversReady = false;
+        float[] weights;
+        float[]? velocity = null;
+        long step = 0;
+        if (checkpointPath is not null)
+        {
+            Checkpoint checkpoint = await Task.Run(() => CheckpointStore.Load(checkpointPath));
+            checkpoint.ValidateAgainst(run.Tensors);
+            weights = checkpoint.Weights;
+            velocity = checkpoint.Velocity;
+            step = checkpoint.Step;
+            S.SkippedSteps = checkpoint.SkippedSteps;
+            S.LastCheckpoint = checkpointPath;
+            S.CheckpointStep = step;
+        }
+        else
+        {
+            weights = ParameterInitializer.Initialize(run.Model, run.Spec.Seed);
+        }
+
+        if (step > run.TotalSteps)
+        {
+            throw new InvalidOperationException($"Checkpoint '{checkpointPath}' is at step {step}, beyond the run's {run.TotalSteps} steps.");
+        }
+
+        S.Step = step;
+        var writes = new List<Task>();
+        for (int i = 0; i < run.Servers.Count; i++)
+        {
+            ServerSlice slice = run.Servers[i];
+            var server = GrainFactory.GetGrain<IParameterServerGrain>(slice.Key);
+            await server.Configure(new ServerSliceConfig(RunId, i, slice.Offset, slice.Length, run.Spec.Optimizer, run.Spec.MicroShards, run.Spec.BatchSize, step));
+            foreach (var (offset, count) in FloatBytes.Chunks(slice.Length))
+            {
+                writes.Add(server.Write(new ParameterChunk(ParameterKind.Weights, step, offset, FloatBytes.ToBytes(weights.AsSpan(slice.Offset + offset, count)))));
+                if (velocity is not null)
+                {
+                    writes.Add(server.Write(new ParameterChunk(ParameterKind.Velocity, step, offset, FloatBytes.ToBytes(velocity.AsSpan(slice.Offset + offset, count)))));
+                }
+            }
+        }
+
+        await Task.WhenAll(writes);
+        _serversReady = true;
+    }
+
+    /// <summary>The whole flat weights or velocity, read from the slices (which must all be at step <c>S.Step</c>).</summary>
+    private async Task<float[]> Gather(ParameterKind kind)
+    {
+        var run = _run!;
+        var result = new float[run.Layout.Total];
+        var reads = new List<(int Base, Task<ParameterChunk> Read)>();
+        foreach (ServerSlice slice in run.Servers)
+        {
+            var server = GrainFactory.GetGrain<IParameterServerGrain>(slice.Key);
+            foreach (var (offset, count) in FloatBytes.Chunks(slice.Length))
+            {
+                reads.Add((slice.Offset, server.Read(kind, offset, count)));
+            }
+        }
+
+        await Task.WhenAll(reads.Select(r => r.Read));
+        foreach (var (offsetBase, read) in reads)
+        {
+            ParameterChunk chunk = read.Result;
+            if (chunk.Version != S.Step)
+            {
+                throw new InvalidOperationException($"Run '{RunId}': a slice is at version {chunk.Version} while the run is at step {S.Step}.");
+            }
+
+            FloatBytes.AsFloats(chunk.Data).CopyTo(result.AsSpan(offsetBase + chunk.Offset));
+        }
+
+        return result;
+    }
+
+    /// <summary>Writes a checkpoint of step <c>S.Step</c> (temporary file, rename, previous kept) and persists the state.</summary>
+    private async Task WriteCheckpoint(RunContext run)
+    {
+        float[] weights = await Gather(ParameterKind.Weights);
+        float[] velocity = await Gather(ParameterKind.Velocity);
+        var checkpoint = new Checkpoint(run.Spec.ModelSpecJson, run.Tensors, weights, velocity, S.Step, run.EpochOf(S.Step), run.Spec.Seed, run.OptimizerJson, S.SkippedSteps);
+        string path = run.CheckpointPath;
+        await Task.Run(() => CheckpointStore.Save(path, checkpoint));
+        S.LastCheckpoint = path;
+        S.CheckpointStep = S.Step;
+        await SaveState();
+        LogCheckpoint(RunId, S.Step, path);
+    }
+
+    private async Task PauseNow()
+    {
+        _pauseRequested = false;
+        StopTimer();
+        if (S.CheckpointStep != S.Step)
+        {
+            await WriteCheckpoint(_run!); // a long pause may outlive the servers' activations
+        }
+
+        S.State = RunState.Paused;
+        await SaveState();
+    }
+
+    private async Task StopNow()
+    {
+        _stopAtStep = null;
+        _pauseRequested = false;
+        StopTimer();
+        if (_serversReady && S.CheckpointStep != S.Step)
+        {
+            await WriteCheckpoint(_run!);
+        }
+
+        S.State = RunState.Stopped;
+        await SaveState();
+        await ReleaseServers();
+        await UnregisterReminder();
+        LogEnded(RunId, S.State, S.Step);
+    }
+
+    private async Task CompleteNow()
+    {
+        StopTimer();
+        if (S.CheckpointStep != S.Step)
+        {
+            await WriteCheckpoint(_run!);
+        }
+
+        S.State = RunState.Completed;
+        S.Error = null;
+        await SaveState();
+        await ReleaseServers();
+        await UnregisterReminder();
+        LogEnded(RunId, S.State, S.Step);
+    }
+
+    private async Task FailNow(string error)
+    {
+        StopTimer();
+        S.State = RunState.Failed;
+        S.Error = error;
+        await SaveState();
+        try
+        {
+            await ReleaseServers();
+            await UnregisterReminder();
+        }
+        catch (Exception e)
+        {
+            LogCleanupFailed(e, RunId);
+        }
+
+        LogEnded(RunId, S.State, S.Step);
+    }
+
+    private async Task ReleaseServers()
+    {
+        _serversReady = false;
+        await Task.WhenAll(_run!.Servers.Select(s => GrainFactory.GetGrain<IParameterServerGrain>(s.Key).Release()));
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: slices are not at step {Step}; rewinding to the checkpoint of step {CheckpointStep}")]
+    private partial void LogRewind(string runId, long step, long checkpointStep);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: checkpoint of step {Step} written to {Path}")]
+    private partial void LogCheckpoint(string runId, long step, string path);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: {State} at step {Step}")]
+    private partial void LogEnded(string runId, RunState state, long step);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: releasing the servers failed")]
+    private partial void LogCleanupFailed(Exception exception, string runId);
+}

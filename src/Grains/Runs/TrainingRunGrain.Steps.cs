@@ -1,0 +1,276 @@
+using System.Diagnostics;
+using DistTrain.Grains.Placement;
+using DistTrain.Grains.Planning;
+using DistTrain.Grains.Telemetry;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+
+namespace DistTrain.Grains.Runs;
+
+/// <summary>The step loop of the coordinator.</summary>
+internal sealed partial class TrainingRunGrain
+{
+    private List<(DeviceInfo Device, IWorkerGrain Grain)>? _workers;
+    private MembershipVersion _workersVersion;
+    private int _failures;
+    private int _consecutiveSkips;
+    private double _epochLoss;
+    private long _epochCorrect;
+    private long _epochSamples;
+    private long _epochSteps;
+    private long _epochStart;
+
+    /// <summary>One timer turn: steps one after another until the budget is spent or something asks the loop to halt.</summary>
+    private async Task Turn(CancellationToken cancellationToken)
+    {
+        long turnStart = Stopwatch.GetTimestamp();
+        while (S.State is RunState.Running && _run is { } run && !cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!_serversReady)
+                {
+                    await EnsureServers();
+                }
+
+                if (_stopAtStep is { } at && S.Step >= at)
+                {
+                    await StopNow();
+                    return;
+                }
+
+                if (_pauseRequested)
+                {
+                    await PauseNow();
+                    return;
+                }
+
+                if (S.Step >= run.TotalSteps)
+                {
+                    await CompleteNow();
+                    return;
+                }
+
+                await RunStep(run, S.Step);
+                _failures = 0;
+                await AfterStep(run);
+            }
+            catch (Exception e) when (S.State is RunState.Running)
+            {
+                _failures++;
+                _workers = null;
+                _serversReady = false;
+                S.Error = $"step {S.Step}, attempt {_failures}: {e.GetType().Name}: {e.Message}";
+                LogStepFailed(e, RunId, S.Step, _failures);
+                if (_failures > _options.MaxStepRetries)
+                {
+                    await FailNow($"Step {S.Step} failed {_failures} times; last error: {e.Message}");
+                    return;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * _failures), CancellationToken.None);
+            }
+
+            if (Stopwatch.GetElapsedTime(turnStart) > _options.TurnBudget)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Step <paramref name="step"/>: the workers compute their micro-shards and push partial
+    /// sums; the slices report Σg² (added here in slice order); every slice applies the step.
+    /// </summary>
+    private async Task RunStep(RunContext run, long step)
+    {
+        long start = Stopwatch.GetTimestamp();
+        var workers = await GetWorkers();
+        var plan = StepPlanner.PlanShards(run.Spec.MicroShards, workers.Count);
+        var calls = new Task<WorkerStepReport>[plan.Count];
+        for (int i = 0; i < plan.Count; i++)
+        {
+            var (device, grain) = workers[plan[i].Worker];
+            calls[i] = TimedCompute(grain, device.WorkerKey, new WorkerStepRequest(run.WorkerConfig, step, plan[i].First, plan[i].Count));
+        }
+
+        WorkerStepReport[] reports = await Task.WhenAll(calls);
+        var servers = run.Servers.Select(s => GrainFactory.GetGrain<IParameterServerGrain>(s.Key)).ToArray();
+        double[] sums = await Task.WhenAll(servers.Select(s => s.SumOfSquares(step)));
+        double globalSumOfSquares = 0;
+        foreach (double sum in sums)
+        {
+            globalSumOfSquares += sum; // slice order: the same bits on every run
+        }
+
+        ApplyResult[] applied = await Task.WhenAll(servers.Select(s => s.Apply(step, globalSumOfSquares)));
+        ApplyResult result = applied[0];
+        double milliseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        Record(run, step, reports, result, plan.Count, milliseconds);
+    }
+
+    private async Task<WorkerStepReport> TimedCompute(IWorkerGrain grain, string key, WorkerStepRequest request)
+    {
+        long start = Stopwatch.GetTimestamp();
+        WorkerStepReport report = await grain.ComputeStep(request);
+        TrainingMetrics.WorkerStepLatency.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, TrainingMetrics.Worker(RunId, key));
+        return report;
+    }
+
+    private void Record(RunContext run, long step, WorkerStepReport[] reports, ApplyResult result, int workers, double milliseconds)
+    {
+        double lossSum = 0;
+        long correct = 0;
+        long samples = 0;
+        long pushed = 0;
+        long pulled = 0;
+        foreach (WorkerStepReport r in reports)
+        {
+            lossSum += r.LossSum;
+            correct += r.Correct;
+            samples += r.Samples;
+            pushed += r.BytesPushed;
+            pulled += r.BytesPulled;
+        }
+
+        double loss = lossSum / samples;
+        double accuracy = (double)correct / samples;
+        S.Step = step + 1;
+        S.LastLoss = loss;
+        S.LastAccuracy = accuracy;
+        _lastWorkerCount = workers;
+        if (result.Skipped)
+        {
+            S.SkippedSteps++;
+            _consecutiveSkips++;
+        }
+        else
+        {
+            _consecutiveSkips = 0;
+        }
+
+        if (result.Clipped)
+        {
+            S.ClippedSteps++;
+        }
+
+        _epochLoss += lossSum;
+        _epochCorrect += correct;
+        _epochSamples += samples;
+        _epochSteps++;
+
+        var report = new StepReport(step, run.EpochOf(step), loss, accuracy, result.GradientNorm, result.LearningRate, result.Clipped, result.Skipped, workers, milliseconds, pushed, pulled);
+        _reports.Enqueue(report);
+        while (_reports.Count > _options.ReportHistory)
+        {
+            _reports.Dequeue();
+        }
+
+        var tags = TrainingMetrics.Run(RunId);
+        TrainingMetrics.StepTime.Record(milliseconds, tags);
+        TrainingMetrics.SamplesPerSecond.Record(samples / (milliseconds / 1000.0), tags);
+        TrainingMetrics.Loss.Record(loss, tags);
+        TrainingMetrics.Accuracy.Record(accuracy, tags);
+        TrainingMetrics.GradientNorm.Record(result.GradientNorm, tags);
+        TrainingMetrics.LearningRate.Record(result.LearningRate, tags);
+        TrainingMetrics.Workers.Record(workers, tags);
+        if (result.Clipped)
+        {
+            TrainingMetrics.ClippedSteps.Add(1, tags);
+        }
+
+        if (result.Skipped)
+        {
+            TrainingMetrics.SkippedSteps.Add(1, tags);
+        }
+    }
+
+    /// <summary>Epoch ends, checkpoints and the skip limit, after a step was applied.</summary>
+    private async Task AfterStep(RunContext run)
+    {
+        if (_consecutiveSkips >= _options.MaxConsecutiveSkippedSteps)
+        {
+            await FailNow($"{_consecutiveSkips} consecutive steps had a non-finite gradient.");
+            return;
+        }
+
+        bool epochEnd = S.Step % run.StepsPerEpoch == 0;
+        if (epochEnd)
+        {
+            S.Epochs.Add(new EpochSummary(
+                run.EpochOf(S.Step - 1),
+                _epochSamples > 0 ? _epochLoss / _epochSamples : double.NaN,
+                _epochSamples > 0 ? (double)_epochCorrect / _epochSamples : double.NaN,
+                _epochSteps,
+                Stopwatch.GetElapsedTime(_epochStart).TotalSeconds));
+            ResetEpochAccumulators();
+        }
+
+        bool interval = run.Spec.CheckpointInterval > 0 && S.Step % run.Spec.CheckpointInterval == 0;
+        if ((epochEnd || interval) && S.Step < run.TotalSteps)
+        {
+            await WriteCheckpoint(run);
+        }
+    }
+
+    private void ResetEpochAccumulators()
+    {
+        _epochLoss = 0;
+        _epochCorrect = 0;
+        _epochSamples = 0;
+        _epochSteps = 0;
+        _epochStart = Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>
+    /// The workers of the live silos (every device each silo's registry lists), ordered by key,
+    /// cut to <see cref="RunSpec.Workers"/>. Cached until the membership changes or a step fails.
+    /// </summary>
+    private async Task<List<(DeviceInfo Device, IWorkerGrain Grain)>> GetWorkers()
+    {
+        var snapshot = membership.CurrentSnapshot;
+        if (_workers is not null && snapshot.Version == _workersVersion)
+        {
+            return _workers;
+        }
+
+        var silos = snapshot.Members.Values
+            .Where(m => m.Status == SiloStatus.Active)
+            .Select(m => m.SiloAddress)
+            .OrderBy(a => a.ToParsableString(), StringComparer.Ordinal)
+            .ToList();
+        var lists = await Task.WhenAll(silos.Select(async address =>
+        {
+            try
+            {
+                return await GrainFactory.GetGrain<IDeviceRegistryGrain>(SiloPinnedKey.For(address)).GetDevices();
+            }
+            catch (Exception e)
+            {
+                LogRegistryUnreachable(e, RunId, address.ToParsableString());
+                return (IReadOnlyList<DeviceInfo>)[];
+            }
+        }));
+        var devices = lists.SelectMany(l => l).OrderBy(d => d.WorkerKey, StringComparer.Ordinal).ToList();
+        int wanted = _run!.Spec.Workers;
+        if (wanted > 0)
+        {
+            devices = [.. devices.Take(wanted)];
+        }
+
+        if (devices.Count == 0)
+        {
+            throw new InvalidOperationException("No live silo offers a compute device.");
+        }
+
+        _workers = [.. devices.Select(d => (d, GrainFactory.GetGrain<IWorkerGrain>(d.WorkerKey)))];
+        _workersVersion = snapshot.Version;
+        return _workers;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: step {Step} failed (attempt {Attempt}); re-planning")]
+    private partial void LogStepFailed(Exception exception, string runId, long step, int attempt);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: device registry of silo {Silo} unreachable")]
+    private partial void LogRegistryUnreachable(Exception exception, string runId, string silo);
+}

@@ -1,0 +1,220 @@
+using DistTrain.Grains.Data;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+
+namespace DistTrain.Grains.Runs;
+
+/// <summary>
+/// The coordinator of a run (key: run id). Its life cycle: <see cref="Start"/> sets up the
+/// parameter-server slices (fresh weights or a checkpoint) and starts a grain timer whose
+/// turns drive steps one after another, so the grain stays free for
+/// <see cref="GetStatus"/>, <see cref="Pause"/> and <see cref="Stop"/> between steps (and
+/// during them: those calls interleave). A reminder reactivates the grain after its silo
+/// died; it then rewinds to its last checkpoint and goes on.
+/// </summary>
+internal sealed partial class TrainingRunGrain(
+    [PersistentState("run", DistTrainStorage.Name)] IPersistentState<TrainingRunState> state,
+    IDataSetProvider dataSets,
+    IClusterMembershipService membership,
+    ILocalSiloDetails silo,
+    IOptions<CoordinatorOptions> options,
+    ILogger<TrainingRunGrain> logger) : Grain, ITrainingRunGrain, IRemindable
+{
+    private const string ReminderName = "keep-running";
+    private readonly CoordinatorOptions _options = options.Value;
+    private readonly Queue<StepReport> _reports = new();
+    private RunContext? _run;
+    private IGrainTimer? _timer;
+    private bool _serversReady;
+    private bool _pauseRequested;
+    private long? _stopAtStep;
+    private int _lastWorkerCount;
+
+    private string RunId => this.GetPrimaryKeyString();
+
+    private TrainingRunState S => state.State;
+
+    /// <inheritdoc />
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.Spec is not null && S.State is RunState.Running)
+        {
+            // Reactivated (reminder or any call) after a failover: rewind to the checkpoint and go on.
+            _run = RunContext.Create(RunId, S.Spec, dataSets, _options.CheckpointRoot);
+            LogReactivated(RunId, S.Step);
+            StartTimer();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task<RunStatus> Start(RunSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (S.Spec is not null && S.State is RunState.Running or RunState.Paused)
+        {
+            return S.Spec == spec
+                ? GetStatusNow()
+                : throw new InvalidOperationException($"Run '{RunId}' is already {S.State} with a different spec; stop it or use another run id.");
+        }
+
+        var run = RunContext.Create(RunId, spec, dataSets, _options.CheckpointRoot);
+        _run = run;
+        state.State = new TrainingRunState { Spec = spec, State = RunState.Running };
+        _reports.Clear();
+        ResetEpochAccumulators();
+        string? from = spec.ResumeFrom ?? (File.Exists(run.CheckpointPath) ? run.CheckpointPath : null);
+        await RestoreServers(from);
+        await SaveState();
+        await GrainFactory.GetGrain<IRunRegistryGrain>(0).Register(RunId);
+        await this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        LogStarted(RunId, run.Layout.Total, run.TotalSteps, S.Step);
+        StartTimer();
+        return GetStatusNow();
+    }
+
+    /// <inheritdoc />
+    public async Task Stop(long? atStep = null)
+    {
+        if (S.State is RunState.Running)
+        {
+            _stopAtStep = atStep ?? 0; // 0: stop after the step in flight
+        }
+        else if (S.State is RunState.Paused)
+        {
+            await StopNow();
+        }
+    }
+
+    /// <inheritdoc />
+    public Task Pause()
+    {
+        if (S.State is RunState.Running)
+        {
+            _pauseRequested = true;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task<RunStatus> Resume()
+    {
+        switch (S.State)
+        {
+            case RunState.Paused:
+                S.State = RunState.Running;
+                await SaveState();
+                StartTimer();
+                break;
+            case RunState.Stopped or RunState.Failed:
+                if (S.Spec is null)
+                {
+                    throw new InvalidOperationException($"Run '{RunId}' has no spec to resume.");
+                }
+
+                _run = RunContext.Create(RunId, S.Spec, dataSets, _options.CheckpointRoot);
+                ResetEpochAccumulators();
+                await RestoreServers(S.LastCheckpoint);
+                S.State = RunState.Running;
+                S.Error = null;
+                await SaveState();
+                await this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+                StartTimer();
+                break;
+            case RunState.NotStarted:
+                throw new InvalidOperationException($"Run '{RunId}' was never started.");
+        }
+
+        return GetStatusNow();
+    }
+
+    /// <inheritdoc />
+    public Task<RunStatus> GetStatus() => Task.FromResult(GetStatusNow());
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<StepReport>> GetReports(long afterStep) =>
+        Task.FromResult<IReadOnlyList<StepReport>>([.. _reports.Where(r => r.Step > afterStep)]);
+
+    /// <inheritdoc />
+    public async Task<float[]?> GetWeights()
+    {
+        if (_run is not null && _serversReady)
+        {
+            return await Gather(ParameterKind.Weights);
+        }
+
+        return S.LastCheckpoint is { } path && File.Exists(path)
+            ? Kernels.Training.CheckpointStore.Load(path).Weights
+            : null;
+    }
+
+    /// <inheritdoc />
+    public Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        // Activation already restarted the timer; a finished run no longer needs the reminder.
+        return S.State is RunState.Running or RunState.Paused ? Task.CompletedTask : UnregisterReminder();
+    }
+
+    private RunStatus GetStatusNow() => new(
+        RunId,
+        S.State,
+        S.Step,
+        _run?.EpochOf(S.Step) ?? 0,
+        _run?.TotalSteps ?? 0,
+        _run?.StepsPerEpoch ?? 0,
+        _lastWorkerCount,
+        S.SkippedSteps,
+        S.ClippedSteps,
+        S.LastLoss,
+        S.LastAccuracy,
+        [.. S.Epochs],
+        S.LastCheckpoint,
+        S.Error,
+        silo.SiloAddress.ToParsableString());
+
+    private void StartTimer()
+    {
+        _timer?.Dispose();
+        _timer = this.RegisterGrainTimer(Turn, new GrainTimerCreationOptions(TimeSpan.Zero, TimeSpan.FromMilliseconds(1)) { Interleave = false, KeepAlive = true });
+    }
+
+    private void StopTimer()
+    {
+        _timer?.Dispose();
+        _timer = null;
+    }
+
+    private async Task UnregisterReminder()
+    {
+        var reminder = await this.GetReminder(ReminderName);
+        if (reminder is not null)
+        {
+            await this.UnregisterReminder(reminder);
+        }
+    }
+
+    /// <summary>Writes the state; after a storage failover (etag lost) it re-reads the etag and writes the coordinator's copy.</summary>
+    private async Task SaveState()
+    {
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (Orleans.Storage.InconsistentStateException)
+        {
+            TrainingRunState mine = state.State;
+            await state.ReadStateAsync();
+            state.State = mine;
+            await state.WriteStateAsync();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: started, {Parameters} parameters, {TotalSteps} steps, from step {Step}")]
+    private partial void LogStarted(string runId, int parameters, long totalSteps, long step);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: coordinator reactivated at persisted step {Step}")]
+    private partial void LogReactivated(string runId, long step);
+}

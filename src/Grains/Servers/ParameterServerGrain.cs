@@ -1,0 +1,268 @@
+using DistTrain.Grains.Devices;
+using DistTrain.Grains.Planning;
+using DistTrain.Grains.Runs;
+using DistTrain.Kernels.Backends;
+using DistTrain.Kernels.Optim;
+using DistTrain.Kernels.Training;
+using Microsoft.Extensions.Logging;
+
+namespace DistTrain.Grains.Servers;
+
+/// <summary>
+/// One slice of a run's parameters: weights, velocity, and the partial gradients of the
+/// current step, reduced with <see cref="TreeReducer"/> in the fixed micro-shard-tree order.
+/// The update is <see cref="SgdOptimizer"/>'s, the same code as the local loop's. State is
+/// held in memory only: after a failure the coordinator restores the slice from the last
+/// checkpoint.
+/// </summary>
+/// <remarks>
+/// Placed by default (it is activated by the coordinator, and it is independent of any
+/// device): the engine is the silo's server engine, the CPU by default.
+/// </remarks>
+[Orleans.Placement.PreferLocalPlacement]
+internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices, ILogger<ParameterServerGrain> logger) : Grain, IParameterServerGrain
+{
+    private readonly Dictionary<ShardNode, PartialAssembly> _pending = [];
+    private readonly HashSet<ShardNode> _received = [];
+    private readonly Stack<float[]> _pool = new();
+    private IComputeBackend? _backend;
+    private ServerSliceConfig? _config;
+    private OptimizerSpec? _spec;
+    private DeviceBuffer? _weights;
+    private DeviceBuffer? _velocity;
+    private DeviceBuffer? _gradient;
+    private TreeReducer? _reducer;
+    private long _version;
+    private double? _sumOfSquares;
+    private ApplyResult? _lastApply;
+
+    /// <inheritdoc />
+    public Task Configure(ServerSliceConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentOutOfRangeException.ThrowIfNegative(config.Length);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(config.GlobalBatch);
+        MicroShardTree.CheckLeafCount(config.MicroShards);
+        var spec = config.Optimizer.ToSpec();
+        FreeBuffers();
+        _backend ??= devices.Server.CreateBackend();
+        _config = config;
+        _spec = spec;
+        _weights = _backend.Allocate(config.Length);
+        _velocity = _backend.Allocate(config.Length);
+        _gradient = _backend.Allocate(config.Length);
+        _reducer = new TreeReducer(config.MicroShards, config.Length);
+        _version = config.Step;
+        _lastApply = null;
+        ResetStep();
+        LogConfigured(config.RunId, config.Slice, config.Offset, config.Length, config.Step);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<long?> GetVersion(string runId) =>
+        Task.FromResult(_config is not null && _config.RunId == runId ? _version : (long?)null);
+
+    /// <inheritdoc />
+    public Task Write(ParameterChunk chunk)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        var config = RequireConfig();
+        if (chunk.Version != _version)
+        {
+            throw new InvalidOperationException($"Slice {config.Slice} of run '{config.RunId}' is at version {_version}; a write for version {chunk.Version} does not fit.");
+        }
+
+        var values = FloatBytes.AsFloats(chunk.Data);
+        Target(chunk.Kind).Slice(chunk.Offset, values.Length).Upload(values);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<ParameterChunk> Read(ParameterKind kind, int offset, int count)
+    {
+        RequireConfig();
+        if (count > PayloadLimits.MaxChunkFloats)
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), $"Read at most {PayloadLimits.MaxChunkFloats} floats per chunk, got {count}.");
+        }
+
+        BufferSpan source = Target(kind).Slice(offset, count);
+        var bytes = new byte[count * sizeof(float)];
+        source.Buffer.Download(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes.AsSpan()), source.Offset);
+        return Task.FromResult(new ParameterChunk(kind, _version, offset, bytes));
+    }
+
+    /// <inheritdoc />
+    public Task<bool> Push(GradientChunk chunk)
+    {
+        ArgumentNullException.ThrowIfNull(chunk);
+        var config = RequireConfig();
+        if (chunk.RunId != config.RunId)
+        {
+            throw new InvalidOperationException($"Slice {config.Slice} serves run '{config.RunId}', not '{chunk.RunId}'.");
+        }
+
+        if (chunk.Step < _version)
+        {
+            return Task.FromResult(false); // already applied: a late duplicate
+        }
+
+        if (chunk.Step > _version)
+        {
+            throw new InvalidOperationException($"Slice {config.Slice} of run '{config.RunId}' is at step {_version}; a push for step {chunk.Step} is early.");
+        }
+
+        if (chunk.Node.Level < 0 || chunk.Node.Index < 0 || chunk.Node.First + chunk.Node.Count > config.MicroShards)
+        {
+            throw new ArgumentOutOfRangeException(nameof(chunk), $"Node {chunk.Node} is outside a tree of {config.MicroShards} micro-shards.");
+        }
+
+        if (_received.Contains(chunk.Node))
+        {
+            return Task.FromResult(false);
+        }
+
+        if (!_pending.TryGetValue(chunk.Node, out var assembly))
+        {
+            assembly = new PartialAssembly(Rent());
+            _pending.Add(chunk.Node, assembly);
+        }
+
+        if (!assembly.Add(chunk.Offset, FloatBytes.AsFloats(chunk.Data)))
+        {
+            return Task.FromResult(false);
+        }
+
+        bool counted = true;
+        if (assembly.IsComplete)
+        {
+            _pending.Remove(chunk.Node);
+            _received.Add(chunk.Node);
+            counted = _reducer!.Add(new TreeNode(chunk.Node.Level, chunk.Node.Index), assembly.Buffer); // false: leaves already covered
+            _pool.Push(assembly.Buffer);
+            _sumOfSquares = null;
+        }
+
+        return Task.FromResult(counted);
+    }
+
+    /// <inheritdoc />
+    public Task<double> SumOfSquares(long step)
+    {
+        var config = RequireConfig();
+        if (step != _version)
+        {
+            throw new InvalidOperationException($"Slice {config.Slice} of run '{config.RunId}' is at step {_version}, not {step}.");
+        }
+
+        return Task.FromResult(ReduceCurrentStep());
+    }
+
+    /// <inheritdoc />
+    public Task<ApplyResult> Apply(long step, double globalSumOfSquares)
+    {
+        var config = RequireConfig();
+        if (_lastApply is not null && _lastApply.Step == step)
+        {
+            return Task.FromResult(_lastApply); // a retried call: the step is applied once
+        }
+
+        if (step != _version)
+        {
+            throw new InvalidOperationException($"Slice {config.Slice} of run '{config.RunId}' is at step {_version}; cannot apply step {step}.");
+        }
+
+        ReduceCurrentStep();
+        StepDecision decision = SgdOptimizer.Decide(_spec!, step, globalSumOfSquares, config.GlobalBatch);
+        SgdOptimizer.Apply(_backend!, _weights!, _gradient!, _velocity!, _spec!, decision);
+        _version = step + 1;
+        _lastApply = new ApplyResult(step, decision.Skip, decision.Clipped, decision.GradientNorm, decision.LearningRate);
+        ResetStep();
+        return Task.FromResult(_lastApply);
+    }
+
+    /// <inheritdoc />
+    public Task Release()
+    {
+        FreeBuffers();
+        _config = null;
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        FreeBuffers();
+        _backend?.Dispose();
+        _backend = null;
+        return Task.CompletedTask;
+    }
+
+    private double ReduceCurrentStep()
+    {
+        if (_sumOfSquares is { } cached)
+        {
+            return cached;
+        }
+
+        var reducer = _reducer!;
+        if (!reducer.IsComplete)
+        {
+            throw new InvalidOperationException($"Slice {_config!.Slice} of run '{_config.RunId}' has not received every micro-shard of step {_version}: it holds {string.Join(", ", _received.OrderBy(n => n.First))} of {_config.MicroShards}.");
+        }
+
+        _gradient!.Upload(reducer.Root);
+        double sum = _backend!.SumOfSquares(_gradient);
+        _sumOfSquares = sum;
+        return sum;
+    }
+
+    private void ResetStep()
+    {
+        foreach (var assembly in _pending.Values)
+        {
+            _pool.Push(assembly.Buffer);
+        }
+
+        _pending.Clear();
+        _received.Clear();
+        _reducer?.Reset();
+        _sumOfSquares = null;
+    }
+
+    private float[] Rent()
+    {
+        if (_pool.TryPop(out var buffer))
+        {
+            return buffer;
+        }
+
+        return new float[_config!.Length];
+    }
+
+    private ServerSliceConfig RequireConfig() =>
+        _config ?? throw new InvalidOperationException($"Parameter-server slice '{this.GetPrimaryKeyString()}' is not configured (it was released or its silo restarted).");
+
+    private DeviceBuffer Target(ParameterKind kind) => kind switch
+    {
+        ParameterKind.Weights => _weights!,
+        ParameterKind.Velocity => _velocity!,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), $"Unknown parameter kind {kind}."),
+    };
+
+    private void FreeBuffers()
+    {
+        ResetStep();
+        _pool.Clear();
+        _weights?.Dispose();
+        _velocity?.Dispose();
+        _gradient?.Dispose();
+        _weights = _velocity = _gradient = null;
+        _reducer = null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: server slice {Slice} owns [{Offset}, +{Length}) from step {Step}")]
+    private partial void LogConfigured(string runId, int slice, int offset, int length, long step);
+}

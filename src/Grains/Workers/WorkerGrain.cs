@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using DistTrain.Grains.Data;
+using DistTrain.Grains.Devices;
+using DistTrain.Grains.Placement;
+using DistTrain.Grains.Planning;
+using DistTrain.Grains.Telemetry;
+using DistTrain.Kernels.Backends;
+using DistTrain.Kernels.Data;
+using DistTrain.Kernels.Models;
+using DistTrain.Kernels.Training;
+using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
+
+namespace DistTrain.Grains.Workers;
+
+/// <summary>
+/// Drives one compute device of its silo. Keeps a <see cref="ModelReplica"/> of the run on
+/// the device, fetches the weights of a step from the parameter-server slices only when its
+/// copy is older, reads its micro-shards from the silo's data source, and pushes one
+/// partial gradient sum per micro-shard-tree cover node to every slice.
+/// </summary>
+/// <remarks>
+/// Pinned with <see cref="SiloPinnedPlacementAttribute"/>: the key
+/// <c>{silo}/{device}</c> (handed out by that silo's <see cref="IDeviceRegistryGrain"/>)
+/// names the silo, so the worker is only ever activated where its device is; when that
+/// silo is gone its calls fail and the coordinator re-plans over the other workers.
+/// </remarks>
+[SiloPinnedPlacement]
+internal sealed partial class WorkerGrain(
+    ComputeDeviceCatalog devices,
+    IDataSetProvider dataSets,
+    ILocalSiloDetails silo,
+    ILogger<WorkerGrain> logger) : Grain, IWorkerGrain
+{
+    private ComputeDevice? _device;
+    private IComputeBackend? _backend;
+    private WorkerRunConfig? _config;
+    private ModelReplica? _replica;
+    private IDataSet? _data;
+    private BatchPlan? _plan;
+    private float[] _weights = [];
+    private long _version = -1;
+
+    /// <inheritdoc />
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        string key = this.GetPrimaryKeyString();
+        SiloAddress owner = SiloPinnedKey.SiloOf(key);
+        if (!owner.Equals(silo.SiloAddress))
+        {
+            throw new InvalidOperationException($"Worker '{key}' belongs to silo {owner} but was activated on {silo.SiloAddress}.");
+        }
+
+        _device = devices.Get(SiloPinnedKey.DeviceOf(key));
+        _backend = _device.CreateBackend();
+        LogActivated(key, _backend.Name);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task<DeviceInfo> GetDevice() =>
+        Task.FromResult(new DeviceInfo(this.GetPrimaryKeyString(), silo.SiloAddress.ToParsableString(), _device!.Id, _device.Description));
+
+    /// <inheritdoc />
+    public async Task<WorkerStepReport> ComputeStep(WorkerStepRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        WorkerRunConfig config = request.Config;
+        Prepare(config);
+
+        long start = Stopwatch.GetTimestamp();
+        long bytesPulled = 0;
+        if (_version != request.Step)
+        {
+            bytesPulled = await PullWeights(config, request.Step);
+        }
+
+        long pulled = Stopwatch.GetTimestamp();
+        ShardGradients gradients = _replica!.ComputeGradients(_data!, _plan!, request.Step, request.FirstShard, request.ShardCount);
+        long computed = Stopwatch.GetTimestamp();
+        long bytesPushed = await PushPartials(config, request.Step, gradients);
+        long pushed = Stopwatch.GetTimestamp();
+
+        var tags = TrainingMetrics.Run(config.RunId);
+        TrainingMetrics.BytesPulled.Add(bytesPulled, tags);
+        TrainingMetrics.BytesPushed.Add(bytesPushed, tags);
+        return new WorkerStepReport(
+            request.Step,
+            gradients.LossSum,
+            gradients.Correct,
+            gradients.Samples,
+            Stopwatch.GetElapsedTime(start, pulled).TotalMilliseconds,
+            Stopwatch.GetElapsedTime(pulled, computed).TotalMilliseconds,
+            Stopwatch.GetElapsedTime(computed, pushed).TotalMilliseconds,
+            bytesPulled,
+            bytesPushed);
+    }
+
+    /// <inheritdoc />
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _replica?.Dispose();
+        _replica = null;
+        _backend?.Dispose();
+        _backend = null;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Builds the replica, the data source and the batch plan when the run (or its model or data) changes.</summary>
+    private void Prepare(WorkerRunConfig config)
+    {
+        if (_config is { } current
+            && current.RunId == config.RunId
+            && current.ModelSpecJson == config.ModelSpecJson
+            && current.Data == config.Data
+            && current.BatchSize == config.BatchSize
+            && current.MicroShards == config.MicroShards
+            && current.Seed == config.Seed)
+        {
+            _config = config; // the slices may have moved
+            return;
+        }
+
+        _replica?.Dispose();
+        _replica = null;
+        var spec = ModelSpec.FromJson(config.ModelSpecJson);
+        _data = dataSets.Get(config.Data);
+        _plan = new BatchPlan(_data.Count, config.BatchSize, config.MicroShards, config.Seed);
+        _replica = new ModelReplica(spec, _backend!);
+        _weights = new float[_replica.Layout.Total];
+        _version = -1;
+        _config = config;
+        LogPrepared(config.RunId, _replica.Layout.Total, _data.Count);
+    }
+
+    /// <summary>Fetches the weights of version <paramref name="step"/> from every slice (chunks in parallel).</summary>
+    private async Task<long> PullWeights(WorkerRunConfig config, long step)
+    {
+        var reads = new List<Task<ParameterChunk>>();
+        var bases = new List<int>();
+        foreach (ServerSlice slice in config.Servers)
+        {
+            var server = GrainFactory.GetGrain<IParameterServerGrain>(slice.Key);
+            foreach (var (offset, count) in FloatBytes.Chunks(slice.Length))
+            {
+                reads.Add(server.Read(ParameterKind.Weights, offset, count));
+                bases.Add(slice.Offset);
+            }
+        }
+
+        ParameterChunk[] chunks = await Task.WhenAll(reads);
+        long bytes = 0;
+        for (int i = 0; i < chunks.Length; i++)
+        {
+            ParameterChunk chunk = chunks[i];
+            if (chunk.Version != step)
+            {
+                _version = -1;
+                throw new InvalidOperationException($"Run '{config.RunId}': a server slice holds weights of version {chunk.Version}, but step {step} needs version {step}.");
+            }
+
+            FloatBytes.AsFloats(chunk.Data).CopyTo(_weights.AsSpan(bases[i] + chunk.Offset));
+            bytes += chunk.Data.Length;
+        }
+
+        _replica!.SetWeights(_weights);
+        _version = step;
+        return bytes;
+    }
+
+    /// <summary>Pushes every cover node's partial sum to every slice, chunked.</summary>
+    private async Task<long> PushPartials(WorkerRunConfig config, long step, ShardGradients gradients)
+    {
+        var pushes = new List<Task<bool>>();
+        long bytes = 0;
+        foreach (PartialGradient partial in gradients.Partials)
+        {
+            var node = new ShardNode(partial.Node.Level, partial.Node.Index);
+            foreach (ServerSlice slice in config.Servers)
+            {
+                var server = GrainFactory.GetGrain<IParameterServerGrain>(slice.Key);
+                foreach (var (offset, count) in FloatBytes.Chunks(slice.Length))
+                {
+                    byte[] data = FloatBytes.ToBytes(partial.Gradient.AsSpan(slice.Offset + offset, count));
+                    bytes += data.Length;
+                    pushes.Add(server.Push(new GradientChunk(config.RunId, step, node, offset, data)));
+                }
+            }
+        }
+
+        await Task.WhenAll(pushes);
+        return bytes;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Key} activated on engine {Engine}")]
+    private partial void LogActivated(string key, string engine);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: worker replica of {Parameters} parameters over {Samples} samples")]
+    private partial void LogPrepared(string runId, int parameters, int samples);
+}

@@ -1,0 +1,92 @@
+namespace DistTrain.Kernels.Training;
+
+/// <summary>
+/// Everything needed to resume training bit-identically: the model, the layout of the flat
+/// parameter vector, weights and momentum, and the position in the data. The data order is a
+/// pure function of (seed, epoch, step), so <see cref="Step"/>, <see cref="Epoch"/> and
+/// <see cref="Seed"/> are the whole RNG and data position. Saved and loaded by
+/// <see cref="CheckpointStore"/>.
+/// </summary>
+/// <param name="ModelSpecJson">The model, as <c>ModelSpec.ToJson()</c> wrote it.</param>
+/// <param name="Layout">The parameter layout, in vector order.</param>
+/// <param name="Weights">The flat weights after <paramref name="Step"/> steps.</param>
+/// <param name="Velocity">The momentum buffer, same layout.</param>
+/// <param name="Step">Steps applied (the next step to compute).</param>
+/// <param name="Epoch">Epoch of the next step.</param>
+/// <param name="Seed">Seed of the initialisation and the per-epoch shuffle.</param>
+/// <param name="OptimizerJson">The optimiser settings as JSON (for people and for checks).</param>
+/// <param name="SkippedSteps">Steps skipped so far for a non-finite gradient.</param>
+public sealed record Checkpoint(
+    string ModelSpecJson,
+    IReadOnlyList<CheckpointTensor> Layout,
+    float[] Weights,
+    float[] Velocity,
+    long Step,
+    int Epoch,
+    ulong Seed,
+    string OptimizerJson,
+    long SkippedSteps = 0)
+{
+    /// <summary>
+    /// Throws <see cref="CheckpointException"/> unless the vectors match the layout: every
+    /// entry inside the vector, entries contiguous and in order, lengths equal to their shapes.
+    /// </summary>
+    public void ValidateSizes()
+    {
+        ArgumentNullException.ThrowIfNull(Layout);
+        long expected = 0;
+        foreach (CheckpointTensor entry in Layout)
+        {
+            long shapeProduct = entry.Shape.Aggregate(1L, (a, d) => a * d);
+            if (entry.Offset != expected || entry.Length != shapeProduct || entry.Length < 0)
+            {
+                throw new CheckpointException($"Checkpoint layout entry {entry} (length {entry.Length}) does not follow the previous entries (expected offset {expected}, length {shapeProduct}).");
+            }
+
+            expected += entry.Length;
+        }
+
+        if (Weights is null || Weights.Length != expected)
+        {
+            throw new CheckpointException($"Checkpoint weights hold {Weights?.Length ?? 0} floats but the layout has {expected}.");
+        }
+
+        if (Velocity is null || Velocity.Length != expected)
+        {
+            throw new CheckpointException($"Checkpoint velocity holds {Velocity?.Length ?? 0} floats but the layout has {expected}.");
+        }
+
+        if (Step < 0 || Epoch < 0)
+        {
+            throw new CheckpointException($"Checkpoint step {Step} and epoch {Epoch} must not be negative.");
+        }
+    }
+
+    /// <summary>
+    /// Throws <see cref="CheckpointException"/> naming the first difference unless this
+    /// checkpoint was written for <paramref name="expectedLayout"/> (and, when given, the
+    /// same model JSON).
+    /// </summary>
+    public void ValidateAgainst(IReadOnlyList<CheckpointTensor> expectedLayout, string? expectedModelSpecJson = null)
+    {
+        ArgumentNullException.ThrowIfNull(expectedLayout);
+        ValidateSizes();
+        if (Layout.Count != expectedLayout.Count)
+        {
+            throw new CheckpointException($"Checkpoint has {Layout.Count} parameter tensors but the model has {expectedLayout.Count}.");
+        }
+
+        for (int i = 0; i < Layout.Count; i++)
+        {
+            if (!Layout[i].Matches(expectedLayout[i]))
+            {
+                throw new CheckpointException($"Checkpoint parameter {i} is {Layout[i]} but the model expects {expectedLayout[i]}.");
+            }
+        }
+
+        if (expectedModelSpecJson is not null && !string.Equals(ModelSpecJson, expectedModelSpecJson, StringComparison.Ordinal))
+        {
+            throw new CheckpointException("Checkpoint was written for a different model specification (same layout, different JSON).");
+        }
+    }
+}

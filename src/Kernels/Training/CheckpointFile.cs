@@ -1,0 +1,39 @@
+using MessagePack;
+
+namespace DistTrain.Kernels.Training;
+
+/// <summary>
+/// The MessagePack record written to disk. Vectors are stored as little-endian float bytes
+/// (one bin block) rather than MessagePack float arrays (5 bytes and a branch per element).
+/// </summary>
+[MessagePackObject]
+public sealed class CheckpointFile
+{
+    /// <summary>Expected value of <see cref="Magic"/>.</summary>
+    public const string ExpectedMagic = "DistTrain.Checkpoint";
+
+    /// <summary>The format version this code writes and reads.</summary>
+    public const int CurrentVersion = 1;
+
+    [Key(0)] public string? Magic { get; set; }
+    [Key(1)] public int Version { get; set; }
+    [Key(2)] public string? ModelSpecJson { get; set; }
+    [Key(3)] public CheckpointFileTensor[]? Layout { get; set; }
+    [Key(4)] public byte[]? Weights { get; set; }
+    [Key(5)] public byte[]? Velocity { get; set; }
+    [Key(6)] public long Step { get; set; }
+    [Key(7)] public int Epoch { get; set; }
+    [Key(8)] public ulong Seed { get; set; }
+    [Key(9)] public string? OptimizerJson { get; set; }
+    [Key(10)] public long SkippedSteps { get; set; }
+}
+
+/// <summary>One layout entry of a <see cref="CheckpointFile"/>.</summary>
+[MessagePackObject]
+public sealed class CheckpointFileTensor
+{
+    [Key(0)] public string? Name { get; set; }
+    [Key(1)] public int Offset { get; set; }
+    [Key(2)] public int Length { get; set; }
+    [Key(3)] public int[]? Shape { get; set; }
+}

@@ -1,0 +1,113 @@
+using DistTrain.Grains;
+using DistTrain.Grains.Devices;
+using DistTrain.Grains.Runs;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using StackExchange.Redis;
+
+namespace DistTrain.Silo;
+
+/// <summary>
+/// Turns a host into a DistTrain silo. The same two calls serve the silo program, the
+/// client's embedded single-process mode and the cluster tests:
+/// <code>
+/// var builder = Host.CreateApplicationBuilder(args);
+/// builder.UseDistTrain();                 // clustering + AddDistTrainSilo
+/// await builder.Build().RunAsync();
+/// </code>
+/// and, where clustering is set up elsewhere (Orleans.TestingHost), <c>siloBuilder.AddDistTrainSilo()</c>.
+/// </summary>
+public static class DistTrainSiloExtensions
+{
+    /// <summary>
+    /// Adds an Orleans silo to the host: Redis clustering, storage and reminders when
+    /// <see cref="DistTrainClusterOptions.RedisConnectionString"/> is set, otherwise localhost
+    /// clustering with in-memory storage; then <see cref="AddDistTrainSilo"/>.
+    /// <paramref name="configure"/> runs last, for further silo settings.
+    /// </summary>
+    public static IHostApplicationBuilder UseDistTrain(this IHostApplicationBuilder builder, Action<ISiloBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var cluster = new DistTrainClusterOptions();
+        builder.Configuration.GetSection(DistTrainClusterOptions.SectionName).Bind(cluster);
+        var results = new List<System.ComponentModel.DataAnnotations.ValidationResult>();
+        if (!System.ComponentModel.DataAnnotations.Validator.TryValidateObject(cluster, new(cluster), results, validateAllProperties: true))
+        {
+            throw new OptionsValidationException(DistTrainClusterOptions.SectionName, typeof(DistTrainClusterOptions), results.Select(r => $"{DistTrainClusterOptions.SectionName}: {r.ErrorMessage}"));
+        }
+
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
+            });
+            if (cluster.UsesRedis)
+            {
+                silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(cluster.RedisConnectionString!));
+                silo.ConfigureEndpoints(cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
+            }
+            else
+            {
+                silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, cluster.PrimarySiloPort), cluster.ServiceId, cluster.ClusterId);
+            }
+
+            silo.AddDistTrainSilo(redisConnectionString: cluster.RedisConnectionString);
+            configure?.Invoke(silo);
+        });
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds the DistTrain grains' services to a silo whose clustering is already set up: the
+    /// options (sections <see cref="DeviceOptions.SectionName"/> and
+    /// <see cref="CoordinatorOptions.SectionName"/>), device discovery, the data-set
+    /// provider, worker placement, the grain storage <see cref="DistTrainStorage.Name"/>
+    /// and reminders (Redis when <paramref name="redisConnectionString"/> is given, else in memory).
+    /// </summary>
+    /// <param name="builder">The silo.</param>
+    /// <param name="configureDevices">Overrides of the device options (applied after configuration).</param>
+    /// <param name="configureCoordinator">Overrides of the coordinator options (applied after configuration).</param>
+    /// <param name="redisConnectionString">Redis for grain state and reminders; null keeps them in memory.</param>
+    public static ISiloBuilder AddDistTrainSilo(
+        this ISiloBuilder builder,
+        Action<DeviceOptions>? configureDevices = null,
+        Action<CoordinatorOptions>? configureCoordinator = null,
+        string? redisConnectionString = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddDistTrainGrains();
+        var devices = builder.Services.AddOptions<DeviceOptions>().BindConfiguration(DeviceOptions.SectionName);
+        if (configureDevices is not null)
+        {
+            devices.Configure(configureDevices);
+        }
+
+        devices.ValidateDataAnnotations().ValidateOnStart();
+        var coordinator = builder.Services.AddOptions<CoordinatorOptions>().BindConfiguration(CoordinatorOptions.SectionName);
+        if (configureCoordinator is not null)
+        {
+            coordinator.Configure(configureCoordinator);
+        }
+
+        coordinator.ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton(sp => DeviceDiscovery.Discover(sp.GetRequiredService<IOptions<DeviceOptions>>().Value));
+
+        if (!string.IsNullOrWhiteSpace(redisConnectionString))
+        {
+            builder.AddRedisGrainStorage(DistTrainStorage.Name, o => o.ConfigurationOptions = ConfigurationOptions.Parse(redisConnectionString));
+            builder.UseRedisReminderService(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redisConnectionString));
+        }
+        else
+        {
+            builder.AddMemoryGrainStorage(DistTrainStorage.Name);
+            builder.UseInMemoryReminderService();
+        }
+
+        return builder;
+    }
+}

@@ -1,0 +1,138 @@
+namespace DistTrain.Grains.Tests.Cluster;
+
+/// <summary>The parameter server's update, checked against the formulas computed by hand, and its exactly-once rules.</summary>
+[Collection(OneSiloCollection.Name)]
+public sealed class ParameterServerTests(OneSiloFixture fixture)
+{
+    private static readonly ShardNode Leaf0 = new(0, 0);
+    private static readonly ShardNode Leaf1 = new(0, 1);
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task ClippingMomentumNesterovWeightDecayAndScheduleMatchHandComputedValues(int slices)
+    {
+        // Warm-up over 1 step, then lr = 0.1·0.5^⌊(s − 1)/2⌋.
+        var optimizer = new OptimizerSettings(0.1f, Momentum: 0.9f, Nesterov: true, WeightDecay: 0.01f, ClipNorm: 0.5f, new ScheduleSettings(ScheduleKind.Step, DecaySteps: 2, Factor: 0.5, WarmupSteps: 1));
+        float[] w0 = [1f, -2f, 0.5f];
+        var harness = await ServerHarness.Create(fixture.Grains, w0, optimizer, microShards: 2, globalBatch: 4, slices);
+        float[][][] partials =
+        [
+            [[1f, 2f, 3f], [3f, -2f, 1f]],       // step 0: g = (4, 0, 4), ‖g/4‖ = √2 > 0.5: clipped
+            [[0.1f, 0.2f, -0.1f], [0.1f, 0f, 0.1f]], // step 1: g = (0.2, 0.2, 0), ‖g/4‖ ≈ 0.07: not clipped
+            [[-3f, 0f, 0f], [0f, 0f, 0f]],       // step 2: ‖g/4‖ = 0.75: clipped
+            [[0f, 0f, 0.5f], [0f, 0.5f, 0f]],    // step 3: lr halves
+        ];
+        double[] w = [.. w0.Select(x => (double)x)];
+        double[] v = new double[3];
+        double[] expectedRates = [0.1, 0.1, 0.1, 0.05];
+        bool[] expectedClipped = [true, false, true, false];
+
+        for (int step = 0; step < partials.Length; step++)
+        {
+            await harness.Push(step, Leaf1, partials[step][1]);
+            await harness.Push(step, Leaf0, partials[step][0]);
+            ApplyResult result = await harness.Apply(step);
+
+            double[] g = [.. Enumerable.Range(0, 3).Select(i => (double)partials[step][0][i] + partials[step][1][i])];
+            double norm = Math.Sqrt(g.Sum(x => x * x)) / 4;
+            double scale = 0.25 * Math.Min(1, 0.5 / norm);
+            for (int i = 0; i < 3; i++)
+            {
+                double gi = (scale * g[i]) + (0.01 * w[i]);
+                v[i] = (0.9 * v[i]) + gi;
+                w[i] -= expectedRates[step] * (gi + (0.9 * v[i]));
+            }
+
+            Assert.Equal(norm, result.GradientNorm, 6);
+            Assert.Equal(expectedRates[step], result.LearningRate, 6);
+            Assert.Equal(expectedClipped[step], result.Clipped);
+            Assert.False(result.Skipped);
+        }
+
+        float[] weights = await harness.Read(ParameterKind.Weights);
+        float[] velocity = await harness.Read(ParameterKind.Velocity);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal(w[i], weights[i], 5);
+            Assert.Equal(v[i], velocity[i], 5);
+        }
+    }
+
+    [Fact]
+    public async Task PlainMomentumWithExponentialDecayMatchesHandComputedValues()
+    {
+        var optimizer = new OptimizerSettings(0.2f, Momentum: 0.5f, Schedule: new ScheduleSettings(ScheduleKind.Exponential, DecaySteps: 1, Factor: 0.5));
+        var harness = await ServerHarness.Create(fixture.Grains, [0f, 1f], optimizer, microShards: 1, globalBatch: 2);
+        var root = new ShardNode(0, 0);
+
+        await harness.Push(0, root, [2f, 4f]);   // g/B = (1, 2); v = (1, 2); w = (0, 1) − 0.2·(1, 2)
+        await harness.Apply(0);
+        await harness.Push(1, root, [2f, 0f]);   // g/B = (1, 0); v = (1.5, 1); lr = 0.1
+        var second = await harness.Apply(1);
+
+        float[] weights = await harness.Read(ParameterKind.Weights);
+        Assert.Equal(0.1, second.LearningRate, 6);
+        Assert.Equal(0 - 0.2 - (0.1 * 1.5), weights[0], 5);
+        Assert.Equal(1 - 0.4 - (0.1 * 1.0), weights[1], 5);
+    }
+
+    [Fact]
+    public async Task ADuplicatePushChangesNothing()
+    {
+        var optimizer = new OptimizerSettings(0.1f, Momentum: 0.9f);
+        float[] w0 = [0.5f, -0.25f, 2f, 1f];
+        float[] left = [0.3f, 0.1f, -0.7f, 0.2f];
+        float[] right = [0.9f, -0.4f, 0.05f, 1.1f];
+        var once = await ServerHarness.Create(fixture.Grains, w0, optimizer, microShards: 2, globalBatch: 8);
+        var twice = await ServerHarness.Create(fixture.Grains, w0, optimizer, microShards: 2, globalBatch: 8);
+
+        await once.Push(0, Leaf0, left);
+        await once.Push(0, Leaf1, right);
+        await once.Apply(0);
+        Assert.True((await twice.Push(0, Leaf0, left))[0]);
+        Assert.False((await twice.Push(0, Leaf0, left))[0]);
+        Assert.True((await twice.Push(0, Leaf1, right))[0]);
+        Assert.False((await twice.Push(0, new ShardNode(1, 0), [9f, 9f, 9f, 9f]))[0]); // the root is covered already
+        await twice.Apply(0);
+        Assert.False((await twice.Push(0, Leaf1, right))[0]); // late: step 0 is applied
+        var again = await twice.Server(0).Apply(0, 123.0);        // a retried Apply returns the first result
+
+        TestRuns.AssertSameBits(await once.Read(ParameterKind.Weights), await twice.Read(ParameterKind.Weights), "weights");
+        TestRuns.AssertSameBits(await once.Read(ParameterKind.Velocity), await twice.Read(ParameterKind.Velocity), "velocity");
+        Assert.Equal(1L, await twice.Server(0).GetVersion(twice.RunId));
+        Assert.Equal(0, again.Step);
+    }
+
+    [Fact]
+    public async Task ANaNGradientSkipsTheStepLeavingWeightsAndMomentumBitIdentical()
+    {
+        var optimizer = new OptimizerSettings(0.1f, Momentum: 0.9f, ClipNorm: 1f);
+        var harness = await ServerHarness.Create(fixture.Grains, [0.5f, -0.25f, 2f], optimizer, microShards: 2, globalBatch: 4);
+        await harness.Push(0, Leaf0, [1f, 2f, 3f]);
+        await harness.Push(0, Leaf1, [0.5f, 0.5f, 0.5f]);
+        await harness.Apply(0); // gives the velocity something to keep
+        float[] weightsBefore = await harness.Read(ParameterKind.Weights);
+        float[] velocityBefore = await harness.Read(ParameterKind.Velocity);
+
+        await harness.Push(1, Leaf0, [1f, float.NaN, 3f]);
+        await harness.Push(1, Leaf1, [0.5f, 0.5f, 0.5f]);
+        ApplyResult result = await harness.Apply(1);
+
+        Assert.True(result.Skipped);
+        Assert.Equal(2L, await harness.Server(0).GetVersion(harness.RunId));
+        TestRuns.AssertSameBits(weightsBefore, await harness.Read(ParameterKind.Weights), "weights after a skipped step");
+        TestRuns.AssertSameBits(velocityBefore, await harness.Read(ParameterKind.Velocity), "velocity after a skipped step");
+    }
+
+    [Fact]
+    public async Task AnIncompleteStepCannotBeApplied()
+    {
+        var harness = await ServerHarness.Create(fixture.Grains, [1f, 2f], new OptimizerSettings(0.1f), microShards: 2, globalBatch: 2);
+        await harness.Push(0, Leaf0, [1f, 1f]);
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => harness.Server(0).SumOfSquares(0));
+
+        Assert.Contains("has not received every micro-shard", e.Message);
+    }
+}

@@ -1,0 +1,124 @@
+using DistTrain.Kernels.Training;
+using MessagePack;
+
+namespace DistTrain.Kernels.Tests.Training;
+
+public sealed class CheckpointStoreTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "disttrain-checkpoint-tests", Guid.NewGuid().ToString("N"));
+
+    private static readonly CheckpointTensor[] Layout =
+    [
+        new("dense_0/kernel", 0, 6, [3, 2]),
+        new("dense_0/bias", 6, 2, [2]),
+    ];
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    private static Checkpoint Sample(long step = 7) => new(
+        "{\"model\":1}",
+        Layout,
+        [1f, -2f, float.Epsilon, -0f, 3.25f, 1e30f, 0.5f, -0.125f],
+        [0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f],
+        step,
+        Epoch: 2,
+        Seed: 42,
+        OptimizerJson: "{\"LearningRate\":0.1}",
+        SkippedSteps: 3);
+
+    [Fact]
+    public void ASavedCheckpointLoadsBackBitForBit()
+    {
+        string path = CheckpointStore.PathIn(_directory);
+        var saved = Sample();
+
+        CheckpointStore.Save(path, saved);
+        var loaded = CheckpointStore.Load(path);
+
+        Assert.Equal(saved.ModelSpecJson, loaded.ModelSpecJson);
+        Assert.Equal(saved.Weights.Select(BitConverter.SingleToInt32Bits), loaded.Weights.Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(saved.Velocity, loaded.Velocity);
+        Assert.Equal((7L, 2, 42UL, 3L), (loaded.Step, loaded.Epoch, loaded.Seed, loaded.SkippedSteps));
+        Assert.Equal(saved.OptimizerJson, loaded.OptimizerJson);
+        Assert.All(Layout.Zip(loaded.Layout), p => Assert.True(p.First.Matches(p.Second)));
+    }
+
+    [Fact]
+    public void SavingAgainKeepsThePreviousCheckpointAndLeavesNoTemporaryFile()
+    {
+        string path = CheckpointStore.PathIn(_directory);
+
+        CheckpointStore.Save(path, Sample(step: 1));
+        CheckpointStore.Save(path, Sample(step: 2));
+
+        Assert.Equal(2, CheckpointStore.Load(path).Step);
+        Assert.Equal(1, CheckpointStore.Load(path + CheckpointStore.PreviousSuffix).Step);
+        Assert.Equal(2, Directory.GetFiles(_directory).Length);
+    }
+
+    [Fact]
+    public void ATruncatedFileIsRejectedAsNotACheckpoint()
+    {
+        string path = CheckpointStore.PathIn(_directory);
+        CheckpointStore.Save(path, Sample());
+        byte[] bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length / 2)]);
+
+        var e = Assert.Throws<CheckpointException>(() => CheckpointStore.Load(path));
+
+        Assert.Contains("truncated", e.Message);
+    }
+
+    [Fact]
+    public void AFileOfAnotherFormatOrVersionIsRejected()
+    {
+        Directory.CreateDirectory(_directory);
+        string path = Path.Combine(_directory, "other.msgpack");
+        File.WriteAllBytes(path, MessagePackSerializer.Serialize(new CheckpointFile { Magic = "SomethingElse", Version = 1 }));
+        var wrongMagic = Assert.Throws<CheckpointException>(() => CheckpointStore.Load(path));
+
+        File.WriteAllBytes(path, MessagePackSerializer.Serialize(new CheckpointFile { Magic = CheckpointFile.ExpectedMagic, Version = 99 }));
+        var wrongVersion = Assert.Throws<CheckpointException>(() => CheckpointStore.Load(path));
+
+        Assert.Contains("not a DistTrain checkpoint", wrongMagic.Message);
+        Assert.Contains("format version 99", wrongVersion.Message);
+        Assert.Contains("does not exist", Assert.Throws<CheckpointException>(() => CheckpointStore.Load(path + ".missing")).Message);
+    }
+
+    [Fact]
+    public void VectorsThatDoNotMatchTheLayoutAreRejected()
+    {
+        var shortWeights = Sample() with { Weights = new float[5] };
+        var shortVelocity = Sample() with { Velocity = new float[9] };
+        var gap = Sample() with { Layout = [Layout[0], Layout[1] with { Offset = 7 }] };
+
+        Assert.Contains("weights hold 5 floats but the layout has 8", Assert.Throws<CheckpointException>(shortWeights.ValidateSizes).Message);
+        Assert.Contains("velocity holds 9", Assert.Throws<CheckpointException>(shortVelocity.ValidateSizes).Message);
+        Assert.Contains("dense_0/bias", Assert.Throws<CheckpointException>(gap.ValidateSizes).Message);
+        Assert.Throws<CheckpointException>(() => CheckpointStore.Save(CheckpointStore.PathIn(_directory), shortWeights));
+    }
+
+    [Fact]
+    public void ACheckpointOfAnotherModelIsRejectedNamingTheFirstDifference()
+    {
+        var checkpoint = Sample();
+        CheckpointTensor[] otherShape = [new("dense_0/kernel", 0, 6, [2, 3]), Layout[1]];
+        CheckpointTensor[] moreTensors = [.. Layout, new("dense_1/kernel", 8, 0, [2, 0])];
+
+        var shape = Assert.Throws<CheckpointException>(() => checkpoint.ValidateAgainst(otherShape));
+        var count = Assert.Throws<CheckpointException>(() => checkpoint.ValidateAgainst(moreTensors));
+        var json = Assert.Throws<CheckpointException>(() => checkpoint.ValidateAgainst(Layout, "{\"model\":2}"));
+        checkpoint.ValidateAgainst(Layout, checkpoint.ModelSpecJson);
+
+        Assert.Contains("dense_0/kernel[3x2]", shape.Message);
+        Assert.Contains("dense_0/kernel[2x3]", shape.Message);
+        Assert.Contains("2 parameter tensors but the model has 3", count.Message);
+        Assert.Contains("different model", json.Message);
+    }
+}
