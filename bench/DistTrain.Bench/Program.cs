@@ -5,6 +5,7 @@ using DistTrain.Bench;
 var cases = new SortedDictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
 {
     ["gemm"] = GemmBenchmark.Run,
+    ["mlp"] = MlpBenchmark.Run,
 };
 
 if (args.Length == 0 || !cases.TryGetValue(args[0], out var run))
