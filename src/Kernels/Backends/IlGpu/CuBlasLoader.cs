@@ -65,7 +65,11 @@ internal static class CuBlasLoader
         }
     }
 
-    private static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
+    /// <summary>The library names tried for any cuBLAS import, newest first.</summary>
+    internal static IReadOnlyList<string> CandidateNames => OperatingSystem.IsWindows() ? WindowsNames : LinuxNames;
+
+    /// <summary>The resolver: a handle for cuBLAS names when one of <see cref="CandidateNames"/> loads, else zero (default probing).</summary>
+    internal static IntPtr Resolve(string libraryName, Assembly assembly, DllImportSearchPath? searchPath)
     {
         var isCuBlas = libraryName.StartsWith("libcublas", StringComparison.Ordinal) || libraryName.StartsWith("cublas64", StringComparison.Ordinal);
         if (!isCuBlas)
@@ -80,7 +84,7 @@ internal static class CuBlasLoader
                 return _library;
             }
 
-            foreach (var name in OperatingSystem.IsWindows() ? WindowsNames : LinuxNames)
+            foreach (var name in CandidateNames)
             {
                 if (NativeLibrary.TryLoad(name, assembly, searchPath, out var handle))
                 {

@@ -58,27 +58,23 @@ public sealed partial class IlGpuBackend
         _kernels.Gemm(config, av, bv, cv, new GemmArguments(m, n, k, transposeA ? 1 : 0, transposeB ? 1 : 0, alpha, beta));
     }
 
-    /// <summary>
-    /// Row-major C (m×n) is column-major Cᵀ (n×m), so cuBLAS computes Cᵀ = op(B)ᵀ·op(A)ᵀ:
-    /// B's memory read column-major is Bᵀ (ld n), or, stored transposed, needs op T (ld k);
-    /// likewise A with ld k, or op T with ld m.
-    /// </summary>
     private void GemmCuBlas(bool transposeA, bool transposeB, int m, int n, int k, float alpha, ArrayView<float> a, ArrayView<float> b, float beta, ArrayView<float> c)
     {
+        var call = ColumnMajorGemm.ForRowMajor(transposeA, transposeB, m, n, k);
         _cuBlas!.Gemm(
-            transposeB ? CuBlasOperation.Transpose : CuBlasOperation.NonTranspose,
-            transposeA ? CuBlasOperation.Transpose : CuBlasOperation.NonTranspose,
-            n,
-            m,
-            k,
+            call.TransposeFirst ? CuBlasOperation.Transpose : CuBlasOperation.NonTranspose,
+            call.TransposeSecond ? CuBlasOperation.Transpose : CuBlasOperation.NonTranspose,
+            call.M,
+            call.N,
+            call.K,
             alpha,
             b,
-            transposeB ? k : n,
+            call.LeadingFirst,
             a,
-            transposeA ? m : k,
+            call.LeadingSecond,
             beta,
             c,
-            n);
+            call.LeadingC);
     }
 
     /// <inheritdoc />

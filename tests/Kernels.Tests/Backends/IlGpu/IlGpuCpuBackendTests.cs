@@ -19,7 +19,7 @@ public sealed class IlGpuCpuBackendTests : BackendContractTests
         return context.GetCPUDevice(0).CreateAccelerator(context);
     });
 
-    protected override double SizeScale => 0.5;
+    protected override double SizeScale => 0.35;
 
     protected override IComputeBackend CreateBackend() => new IlGpuBackend(SharedAccelerator.Value);
 
