@@ -6,6 +6,7 @@ var cases = new SortedDictionary<string, Func<string[], int>>(StringComparer.Ord
 {
     ["gemm"] = GemmBenchmark.Run,
     ["mlp"] = MlpBenchmark.Run,
+    ["distributed"] = DistributedBenchmark.Run,
 };
 
 if (args.Length == 0 || !cases.TryGetValue(args[0], out var run))

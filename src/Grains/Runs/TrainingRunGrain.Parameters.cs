@@ -145,10 +145,9 @@ internal sealed partial class TrainingRunGrain
             await WriteCheckpoint(_run!);
         }
 
-        S.State = RunState.Stopped;
+        await CleanUp();
+        S.State = RunState.Stopped; // made visible last, so a client that sees it may shut the silo down
         await SaveState();
-        await ReleaseServers();
-        await UnregisterReminder();
         LogEnded(RunId, S.State, S.Step);
     }
 
@@ -160,20 +159,26 @@ internal sealed partial class TrainingRunGrain
             await WriteCheckpoint(_run!);
         }
 
+        await CleanUp();
         S.State = RunState.Completed;
         S.Error = null;
         await SaveState();
-        await ReleaseServers();
-        await UnregisterReminder();
         LogEnded(RunId, S.State, S.Step);
     }
 
     private async Task FailNow(string error)
     {
         StopTimer();
+        await CleanUp();
         S.State = RunState.Failed;
         S.Error = error;
         await SaveState();
+        LogEnded(RunId, S.State, S.Step);
+    }
+
+    /// <summary>Releases the slices and the reminder of a run that no longer steps; failures are logged, not thrown (the run's outcome stands).</summary>
+    private async Task CleanUp()
+    {
         try
         {
             await ReleaseServers();
@@ -183,8 +188,6 @@ internal sealed partial class TrainingRunGrain
         {
             LogCleanupFailed(e, RunId);
         }
-
-        LogEnded(RunId, S.State, S.Step);
     }
 
     private async Task ReleaseServers()

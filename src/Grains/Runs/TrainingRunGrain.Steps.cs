@@ -95,6 +95,7 @@ internal sealed partial class TrainingRunGrain
         }
 
         WorkerStepReport[] reports = await Task.WhenAll(calls);
+        double slowest = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         var servers = run.Servers.Select(s => GrainFactory.GetGrain<IParameterServerGrain>(s.Key)).ToArray();
         double[] sums = await Task.WhenAll(servers.Select(s => s.SumOfSquares(step)));
         double globalSumOfSquares = 0;
@@ -106,7 +107,7 @@ internal sealed partial class TrainingRunGrain
         ApplyResult[] applied = await Task.WhenAll(servers.Select(s => s.Apply(step, globalSumOfSquares)));
         ApplyResult result = applied[0];
         double milliseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        Record(run, step, reports, result, plan.Count, milliseconds);
+        Record(run, step, reports, result, plan.Count, milliseconds, slowest);
     }
 
     private async Task<WorkerStepReport> TimedCompute(IWorkerGrain grain, string key, WorkerStepRequest request)
@@ -117,7 +118,7 @@ internal sealed partial class TrainingRunGrain
         return report;
     }
 
-    private void Record(RunContext run, long step, WorkerStepReport[] reports, ApplyResult result, int workers, double milliseconds)
+    private void Record(RunContext run, long step, WorkerStepReport[] reports, ApplyResult result, int workers, double milliseconds, double slowestWorker)
     {
         double lossSum = 0;
         long correct = 0;
@@ -159,7 +160,9 @@ internal sealed partial class TrainingRunGrain
         _epochSamples += samples;
         _epochSteps++;
 
-        var report = new StepReport(step, run.EpochOf(step), loss, accuracy, result.GradientNorm, result.LearningRate, result.Clipped, result.Skipped, workers, milliseconds, pushed, pulled);
+        var report = new StepReport(
+            step, run.EpochOf(step), loss, accuracy, result.GradientNorm, result.LearningRate, result.Clipped, result.Skipped, workers, milliseconds, pushed, pulled,
+            reports.Max(r => r.PullMilliseconds), reports.Max(r => r.ComputeMilliseconds), reports.Max(r => r.PushMilliseconds), slowestWorker);
         _reports.Enqueue(report);
         while (_reports.Count > _options.ReportHistory)
         {

@@ -149,6 +149,14 @@ internal sealed partial class WorkerGrain(
         }
 
         ParameterChunk[] chunks = await Task.WhenAll(reads);
+        if (chunks.Length == 1 && chunks[0].Version == step && chunks[0].Data.Length == _weights.Length * sizeof(float))
+        {
+            // One slice, one chunk (the common case): straight into the replica, one copy fewer.
+            _replica!.SetWeights(FloatBytes.AsFloats(chunks[0].Data));
+            _version = step;
+            return chunks[0].Data.Length;
+        }
+
         long bytes = 0;
         for (int i = 0; i < chunks.Length; i++)
         {

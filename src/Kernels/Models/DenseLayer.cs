@@ -12,7 +12,7 @@ public sealed class DenseLayer : Layer
     private readonly LayerParameter[] _parameters;
 
     /// <summary>Creates a Dense layer of <paramref name="units"/> outputs on a flat input of <paramref name="inputs"/> floats.</summary>
-    public DenseLayer(string name, int inputs, int units, ActivationKind activation, InitializerKind kernelInitializer = InitializerKind.GlorotUniform)
+    public DenseLayer(string name, int inputs, int units, ActivationKind activation, InitializerKind kernelInitializer = InitializerKind.GlorotUniform, Regularizer? kernelRegularizer = null)
         : base(name, [inputs], [units])
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputs);
@@ -20,7 +20,7 @@ public sealed class DenseLayer : Layer
         Activation = activation;
         _parameters =
         [
-            new LayerParameter("kernel", [inputs, units], kernelInitializer),
+            new LayerParameter("kernel", [inputs, units], kernelInitializer) { Regularizer = kernelRegularizer },
             new LayerParameter("bias", [units], InitializerKind.Zeros),
         ];
     }

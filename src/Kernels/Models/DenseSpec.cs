@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using DistTrain.Kernels.Backends;
 
 namespace DistTrain.Kernels.Models;
@@ -6,7 +7,12 @@ namespace DistTrain.Kernels.Models;
 /// <param name="Units">Number of outputs (&gt; 0).</param>
 /// <param name="Activation">Activation applied to the outputs.</param>
 /// <param name="KernelInitializer">Initialiser of the kernel; the bias starts at zero.</param>
-public sealed record DenseSpec(int Units, ActivationKind Activation = ActivationKind.Linear, InitializerKind KernelInitializer = InitializerKind.GlorotUniform) : LayerSpec
+/// <param name="KernelRegularizer">Optional L1/L2 penalty on the kernel (see <see cref="Regularizer"/>).</param>
+public sealed record DenseSpec(
+    int Units,
+    ActivationKind Activation = ActivationKind.Linear,
+    InitializerKind KernelInitializer = InitializerKind.GlorotUniform,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Regularizer? KernelRegularizer = null) : LayerSpec
 {
     /// <inheritdoc />
     public override string Kind => "dense";
@@ -29,6 +35,7 @@ public sealed record DenseSpec(int Units, ActivationKind Activation = Activation
             throw new ArgumentException($"Layer {name}: unknown activation {Activation} or initializer {KernelInitializer}.");
         }
 
+        KernelRegularizer?.Validate(name);
         return [Units];
     }
 
@@ -36,6 +43,6 @@ public sealed record DenseSpec(int Units, ActivationKind Activation = Activation
     public override Layer CreateLayer(string name, IReadOnlyList<int> inputShape)
     {
         OutputShape(name, inputShape);
-        return new DenseLayer(name, inputShape[0], Units, Activation, KernelInitializer);
+        return new DenseLayer(name, inputShape[0], Units, Activation, KernelInitializer, KernelRegularizer);
     }
 }

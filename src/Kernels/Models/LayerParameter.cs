@@ -8,4 +8,7 @@ public sealed record LayerParameter(string Name, int[] Shape, InitializerKind In
 {
     /// <summary>Number of floats.</summary>
     public int Length => Shape.Aggregate(1, (a, d) => checked(a * d));
+
+    /// <summary>Optional L1/L2 penalty on this tensor (Keras <c>kernel_regularizer</c>); see <see cref="Models.Regularizer"/>.</summary>
+    public Regularizer? Regularizer { get; init; }
 }

@@ -8,6 +8,12 @@ namespace DistTrain.Kernels.Models;
 /// </summary>
 [JsonPolymorphic(TypeDiscriminatorPropertyName = "type")]
 [JsonDerivedType(typeof(DenseSpec), "dense")]
+[JsonDerivedType(typeof(Conv2DSpec), "conv2d")]
+[JsonDerivedType(typeof(MaxPool2DSpec), "maxPool2d")]
+[JsonDerivedType(typeof(AvgPool2DSpec), "avgPool2d")]
+[JsonDerivedType(typeof(UpSampling2DSpec), "upSampling2d")]
+[JsonDerivedType(typeof(FlattenSpec), "flatten")]
+[JsonDerivedType(typeof(DropoutSpec), "dropout")]
 public abstract record LayerSpec
 {
     /// <summary>Prefix of the layer's name: the n-th layer of this kind is named <c>{Kind}_{n}</c>.</summary>

@@ -50,7 +50,7 @@ public sealed partial class ModelReplica
 
         double n = data.Count;
         return new EvaluationResult(
-            lossSum / n,
+            (lossSum / n) + _regularization.Penalty(_backend, _weights.All),
             _loss == LossKind.MeanSquaredError ? double.NaN : correct / n,
             _loss == LossKind.SoftmaxCrossEntropy ? inTopK / n : double.NaN,
             k,

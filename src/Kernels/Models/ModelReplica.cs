@@ -20,6 +20,7 @@ public sealed partial class ModelReplica : IDisposable
     private readonly Layer[] _layers;
     private readonly int[] _parameterOffsets;
     private readonly DeviceBuffer _weights;
+    private readonly ParameterRegularization _regularization;
     private readonly LossKind _loss;
     private readonly ActivationKind _prediction;
     private readonly int _inputSize;
@@ -57,6 +58,7 @@ public sealed partial class ModelReplica : IDisposable
         _inputSize = spec.InputSize;
         _outputSize = _layers[^1].OutputSize;
         _weights = backend.Allocate(Layout.Total);
+        _regularization = ParameterRegularization.For(_layers);
         _outputs = new DeviceBuffer[_layers.Length];
         _gradients = new DeviceBuffer[_layers.Length];
     }
@@ -125,7 +127,8 @@ public sealed partial class ModelReplica : IDisposable
 
         var context = new LayerContext(_backend, true, step, firstShard * leafRows, plan.Seed);
         Forward(context, rows);
-        double lossSum = LossAndGradient(rows);
+        // Kernel regularisers: rows·penalty, so the step's sum over all micro-shards is B·penalty (see Regularizer).
+        double lossSum = LossAndGradient(rows) + (rows * _regularization.Penalty(_backend, _weights.All));
         long correct = CountCorrect(rows);
         for (int l = _layers.Length - 1; l >= 0; l--)
         {
@@ -151,6 +154,7 @@ public sealed partial class ModelReplica : IDisposable
                 layer.ParameterGradients(leafContext, LayerInput(l, i * leafRows, leafRows), gradOutput, sum.Slice(_parameterOffsets[l], layer.ParameterCount), leafRows);
             }
 
+            _regularization.AddGradient(_backend, _weights.All, sum.All, leafRows);
             Fold(new TreeNode(0, firstShard + i), sum);
         }
 

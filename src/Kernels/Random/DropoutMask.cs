@@ -14,16 +14,15 @@ public static class DropoutMask
     /// [0, 1) from the row's stream. mask: (rows, rowSize).
     /// </summary>
     /// <param name="seed">Run seed.</param>
-    /// <param name="layer">Index of the dropout layer in the model, so that two layers draw different masks.</param>
+    /// <param name="layer">A stable id of the dropout layer (for example a hash of its name), so that two layers draw different masks.</param>
     /// <param name="step">Global training step.</param>
     /// <param name="firstRow">Position in the global batch of the first row.</param>
     /// <param name="rows">Rows to write.</param>
     /// <param name="rowSize">Floats per row.</param>
     /// <param name="rate">Fraction dropped, in [0, 1).</param>
     /// <param name="mask">Destination of at least rows × rowSize floats.</param>
-    public static void Fill(ulong seed, int layer, long step, int firstRow, int rows, int rowSize, float rate, Span<float> mask)
+    public static void Fill(ulong seed, ulong layer, long step, int firstRow, int rows, int rowSize, float rate, Span<float> mask)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(layer);
         ArgumentOutOfRangeException.ThrowIfNegative(firstRow);
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfNegative(rowSize);
@@ -38,7 +37,7 @@ public static class DropoutMask
         }
 
         float keep = 1f / (1f - rate);
-        ulong stepStream = SplitMix64.ForStream(SplitMix64.ForStream(seed, (ulong)layer).NextUInt64(), (ulong)step).NextUInt64();
+        ulong stepStream = SplitMix64.ForStream(SplitMix64.ForStream(seed, layer).NextUInt64(), (ulong)step).NextUInt64();
         for (int r = 0; r < rows; r++)
         {
             var random = SplitMix64.ForStream(stepStream, (ulong)(firstRow + r));

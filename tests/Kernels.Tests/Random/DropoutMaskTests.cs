@@ -39,7 +39,7 @@ public sealed class DropoutMaskTests
     [Fact]
     public void SeedLayerAndStepEachChangeTheMask()
     {
-        static float[] Mask(ulong seed, int layer, long step)
+        static float[] Mask(ulong seed, ulong layer, long step)
         {
             var mask = new float[4 * 50];
             DropoutMask.Fill(seed, layer, step, 0, 4, 50, 0.5f, mask);

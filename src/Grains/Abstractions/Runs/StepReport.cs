@@ -13,6 +13,10 @@ namespace DistTrain.Grains;
 /// <param name="Milliseconds">Wall time of the step at the coordinator.</param>
 /// <param name="BytesPushed">Gradient bytes pushed to the parameter server.</param>
 /// <param name="BytesPulled">Weight bytes pulled by workers.</param>
+/// <param name="PullMilliseconds">Longest weight fetch of a worker.</param>
+/// <param name="ComputeMilliseconds">Longest forward and backward of a worker.</param>
+/// <param name="PushMilliseconds">Longest push of partial sums of a worker.</param>
+/// <param name="SlowestWorkerMilliseconds">Round trip of the slowest worker call, seen by the coordinator (the rest of the step is the reduction and the update).</param>
 [GenerateSerializer, Immutable, Alias("DistTrain.StepReport")]
 public sealed record StepReport(
     [property: Id(0)] long Step,
@@ -26,4 +30,8 @@ public sealed record StepReport(
     [property: Id(8)] int Workers,
     [property: Id(9)] double Milliseconds,
     [property: Id(10)] long BytesPushed,
-    [property: Id(11)] long BytesPulled);
+    [property: Id(11)] long BytesPulled,
+    [property: Id(12)] double PullMilliseconds = 0,
+    [property: Id(13)] double ComputeMilliseconds = 0,
+    [property: Id(14)] double PushMilliseconds = 0,
+    [property: Id(15)] double SlowestWorkerMilliseconds = 0);

@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Globalization;
+using DistTrain.Grains;
+using DistTrain.Grains.Data;
+using DistTrain.Grains.Runs;
+using DistTrain.Kernels.Backends.Cpu;
+using DistTrain.Kernels.Models;
+using DistTrain.Kernels.Training;
+using DistTrain.Silo;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace DistTrain.Bench;
+
+/// <summary>
+/// <c>distributed</c>: training throughput of the 784-512-256-10 MLP at batch 200 (synthetic
+/// MNIST-shaped data, 8 micro-shards) through the local loop, through Orleans with one worker
+/// in one silo, and with two workers on two silos in this process; the Orleans paths as
+/// ratios to the local loop measured in the same run. Also the bytes moved per step and the
+/// split of a step's time (weight fetch, compute, gradient push, the rest at the coordinator).
+/// Options: <c>--steps N</c> (measured, default 20), <c>--warmup N</c> (default 5),
+/// <c>--threads T</c> (threads of the local loop and of the single worker; default all cores),
+/// <c>--rounds R</c> (local/Orleans pairs per path, default 3).
+/// </summary>
+internal static class DistributedBenchmark
+{
+    private const int Batch = 200;
+    private const int MicroShards = 8;
+
+    public static int Run(string[] args)
+    {
+        int steps = int.Parse(Option(args, "--steps") ?? "20", CultureInfo.InvariantCulture);
+        int warmup = int.Parse(Option(args, "--warmup") ?? "5", CultureInfo.InvariantCulture);
+        int threads = int.Parse(Option(args, "--threads") ?? Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        int rounds = int.Parse(Option(args, "--rounds") ?? "3", CultureInfo.InvariantCulture);
+        return RunAsync(steps, warmup, threads, rounds).GetAwaiter().GetResult();
+    }
+
+    private static async Task<int> RunAsync(int steps, int warmup, int threads, int rounds)
+    {
+        var data = DataSpec.SyntheticClassification(Batch * (steps + warmup + 1), 784, 10, seed: 3, noise: 1f);
+        var spec = new RunSpec(ModelPresets.MnistMlp().ToJson(), data, Batch, MicroShards, Epochs: 1, Seed: 1, new OptimizerSettings(0.05f, Momentum: 0.9f), MaxSteps: steps + warmup);
+
+        // One silo with one worker using every core (the Orleans path's overhead over the same
+        // engine), then two silos in this process with one worker each, the cores split
+        // between them. Each round measures the local loop right before the Orleans run, so
+        // that both see the same machine load; the ratio is the median over the rounds.
+        foreach (var (path, silos, workerThreads) in new[] { ("orleans-1-worker", 1, threads), ("orleans-2-silos", 2, Math.Max(1, threads / 2)) })
+        {
+            await using var cluster = await InProcessCluster.Start(silos, workerThreads);
+            var ratios = new List<double>();
+            for (int round = 0; round < rounds; round++)
+            {
+                double local = MeasureLocal(spec, steps, warmup, threads);
+                Console.WriteLine(FormattableString.Invariant($"case=distributed path=local round={round} threads={threads} samples_per_s={local:F0}"));
+                ratios.Add(await MeasureOrleans(path, round, cluster.Grains, spec, steps, warmup, local));
+            }
+
+            ratios.Sort();
+            Console.WriteLine(FormattableString.Invariant($"case=distributed path={path} summary=median ratio={ratios[ratios.Count / 2]:F2} rounds={rounds}"));
+        }
+
+        return 0;
+    }
+
+    private static double MeasureLocal(RunSpec spec, int steps, int warmup, int threads)
+    {
+        var samples = SyntheticDataSets.Classification(spec.Data.Synthetic!);
+        using var trainer = new LocalTrainer(ModelPresets.MnistMlp(), new TrainingOptions(Batch, 1, spec.Optimizer.ToSpec(), MicroShards, spec.Seed), new CpuBackend(threads));
+        for (int i = 0; i < warmup; i++)
+        {
+            trainer.TrainStep(samples);
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < steps; i++)
+        {
+            trainer.TrainStep(samples);
+        }
+
+        return steps * Batch / Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+
+    private static async Task<double> MeasureOrleans(string path, int round, IGrainFactory grains, RunSpec spec, int steps, int warmup, double local)
+    {
+        var run = grains.GetGrain<ITrainingRunGrain>($"bench-{path}-{Guid.NewGuid():N}");
+        var status = await run.Start(spec);
+        while (status.State is RunState.Running)
+        {
+            await Task.Delay(20);
+            status = await run.GetStatus();
+        }
+
+        if (status.State is not RunState.Completed)
+        {
+            throw new InvalidOperationException($"Benchmark run {path} ended {status.State}: {status.Error}");
+        }
+
+        var measured = (await run.GetReports(warmup - 1)).ToList();
+        double seconds = measured.Sum(r => r.Milliseconds) / 1000;
+        double throughput = measured.Count * Batch / seconds;
+        double Mean(Func<StepReport, double> f) => measured.Average(f);
+        Console.WriteLine(FormattableString.Invariant(
+            $"case=distributed path={path} round={round} workers={status.Workers} samples_per_s={throughput:F0} ratio={throughput / local:F2} step_ms={Mean(r => r.Milliseconds):F1} pull_ms={Mean(r => r.PullMilliseconds):F1} compute_ms={Mean(r => r.ComputeMilliseconds):F1} push_ms={Mean(r => r.PushMilliseconds):F1} worker_call_ms={Mean(r => r.SlowestWorkerMilliseconds):F1} reduce_apply_ms={Mean(r => r.Milliseconds - r.SlowestWorkerMilliseconds):F1} bytes_pushed_per_step={Mean(r => r.BytesPushed):F0} bytes_pulled_per_step={Mean(r => r.BytesPulled):F0}"));
+        return throughput / local;
+    }
+
+    private static string? Option(string[] args, string name)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    }
+
+    /// <summary><paramref name="silos"/> DistTrain silos in this process (localhost clustering), one CPU worker each.</summary>
+    private sealed class InProcessCluster : IAsyncDisposable
+    {
+        private readonly List<IHost> _hosts;
+
+        private InProcessCluster(List<IHost> hosts) => _hosts = hosts;
+
+        public IGrainFactory Grains => _hosts[0].Services.GetRequiredService<IGrainFactory>();
+
+        public static async Task<InProcessCluster> Start(int silos, int workerThreads)
+        {
+            var hosts = new List<IHost>();
+            string clusterId = $"bench-{Guid.NewGuid():N}";
+            for (int i = 0; i < silos; i++)
+            {
+                var builder = Host.CreateApplicationBuilder();
+                builder.Logging.SetMinimumLevel(LogLevel.Warning);
+                builder.Configuration["DistTrain:Cluster:ClusterId"] = clusterId;
+                builder.Configuration["DistTrain:Cluster:SiloPort"] = (21111 + i).ToString(CultureInfo.InvariantCulture);
+                builder.Configuration["DistTrain:Cluster:GatewayPort"] = (32000 + i).ToString(CultureInfo.InvariantCulture);
+                builder.Configuration["DistTrain:Cluster:PrimarySiloPort"] = "21111";
+                builder.Configuration["DistTrain:Devices:Backend"] = "cpu";
+                builder.Configuration["DistTrain:Devices:CpuWorkers"] = "1";
+                builder.Configuration["DistTrain:Devices:CpuThreads"] = workerThreads.ToString(CultureInfo.InvariantCulture);
+                builder.Configuration["DistTrain:Coordinator:CheckpointRoot"] = Path.Combine(Path.GetTempPath(), "disttrain-bench");
+                builder.UseDistTrain();
+                var host = builder.Build();
+                await host.StartAsync();
+                hosts.Add(host);
+            }
+
+            return new InProcessCluster(hosts);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            for (int i = _hosts.Count - 1; i >= 0; i--)
+            {
+                await _hosts[i].StopAsync();
+                _hosts[i].Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+using System.Text.Json.Serialization;
+using DistTrain.Kernels.Backends;
+
+namespace DistTrain.Kernels.Models;
+
+/// <summary>Keras <c>MaxPool2D(pool_size, strides, padding)</c> on image samples <c>[h, w, c]</c>; strides default to the pool size.</summary>
+/// <param name="PoolSize">Side of the square window.</param>
+/// <param name="Strides">Stride along both axes; null means <paramref name="PoolSize"/>.</param>
+/// <param name="Padding"><c>valid</c> or <c>same</c> (padding cells are ignored).</param>
+public sealed record MaxPool2DSpec(int PoolSize = 2, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Strides = null, PaddingKind Padding = PaddingKind.Valid) : LayerSpec
+{
+    /// <inheritdoc />
+    public override string Kind => "max_pooling2d";
+
+    /// <inheritdoc />
+    public override IReadOnlyList<int> OutputShape(string name, IReadOnlyList<int> inputShape) => Pool2DLayer.OutputShapeOf(Window(name, inputShape));
+
+    /// <inheritdoc />
+    public override Layer CreateLayer(string name, IReadOnlyList<int> inputShape) => new Pool2DLayer(name, Window(name, inputShape), max: true);
+
+    private Window2D Window(string name, IReadOnlyList<int> inputShape) =>
+        ImageShape.Window(name, inputShape, "MaxPool2D", PoolSize, Strides ?? PoolSize, Padding);
+}
