@@ -5,6 +5,7 @@ using DistTrain.Bench;
 var cases = new SortedDictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
 {
     ["gemm"] = GemmBenchmark.Run,
+    ["gemm-gpu"] = IlGpuGemmBenchmark.Run,
     ["mlp"] = MlpBenchmark.Run,
     ["distributed"] = DistributedBenchmark.Run,
 };
