@@ -1,3 +1,3 @@
-// Placeholder until the console issue lands.
-Console.Error.WriteLine("disttrain: not yet implemented.");
-return 1;
+using DistTrain.Client.Cli;
+
+return await DistTrainCli.InvokeAsync(args, Console.Out, Console.Error);

@@ -1,4 +1,5 @@
 using DistTrain.Grains;
+using DistTrain.Silo.Data;
 using DistTrain.Grains.Devices;
 using DistTrain.Grains.Runs;
 using Microsoft.Extensions.Configuration;
@@ -80,6 +81,7 @@ public static class DistTrainSiloExtensions
         string? redisConnectionString = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddStandardDataSets();
         builder.AddDistTrainGrains();
         var devices = builder.Services.AddOptions<DeviceOptions>().BindConfiguration(DeviceOptions.SectionName);
         if (configureDevices is not null)

@@ -135,6 +135,9 @@ internal sealed partial class TrainingRunGrain(
     public Task<RunStatus> GetStatus() => Task.FromResult(GetStatusNow());
 
     /// <inheritdoc />
+    public Task<RunSpec?> GetSpec() => Task.FromResult(S.Spec);
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<StepReport>> GetReports(long afterStep) =>
         Task.FromResult<IReadOnlyList<StepReport>>([.. _reports.Where(r => r.Step > afterStep)]);
 

@@ -45,4 +45,9 @@ public interface ITrainingRunGrain : IGrainWithStringKey
 
     /// <summary>The current weights, gathered from the parameter-server slices (null before the run starts or after it stopped).</summary>
     Task<float[]?> GetWeights();
+
+    /// <summary>The spec the run was started with (null when it never started): the console
+    /// uses it to re-attach (<c>watch</c>) and to evaluate a run on its own data.</summary>
+    [AlwaysInterleave]
+    Task<RunSpec?> GetSpec();
 }

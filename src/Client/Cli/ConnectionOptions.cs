@@ -1,0 +1,106 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+
+namespace DistTrain.Client.Cli;
+
+/// <summary>
+/// The options every cluster-facing command shares: where the cluster is, and where the
+/// client's metrics go while it watches a run.
+/// </summary>
+internal sealed class ConnectionOptions
+{
+    /// <summary>The environment variable that supplies <c>--cluster</c> when it is not given.</summary>
+    public const string ClusterVariable = "DISTTRAIN_CLUSTER";
+
+    public Option<string?> Cluster { get; } = new("--cluster", "-c")
+    {
+        Description = $"Gateway endpoints of a running cluster, host:port[,host:port...] (default: ${ClusterVariable}).",
+        HelpName = "host:port[,...]",
+        CustomParser = ParseGateways,
+    };
+
+    public Option<string> ClusterId { get; } = new("--cluster-id")
+    {
+        Description = "Orleans cluster id of the silos.",
+        DefaultValueFactory = _ => ConnectionSettings.DefaultClusterId,
+    };
+
+    public Option<string> ServiceId { get; } = new("--service-id")
+    {
+        Description = "Orleans service id of the silos.",
+        DefaultValueFactory = _ => ConnectionSettings.DefaultServiceId,
+    };
+
+    public Option<bool> OtelConsole { get; } = new("--otel-console")
+    {
+        Description = "Export the DistTrain metrics through the OpenTelemetry console exporter (standard output; not with --json).",
+    };
+
+    public Option<string?> OtelEndpoint { get; } = new("--otel-endpoint")
+    {
+        Description = "OTLP collector endpoint for the DistTrain metrics (default: $OTEL_EXPORTER_OTLP_ENDPOINT).",
+        HelpName = "url",
+        CustomParser = ParseUri,
+    };
+
+    public Option<bool> Verbose { get; } = new("--verbose", "-v")
+    {
+        Description = "Show Orleans and host log messages (warnings and above) on standard error.",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Add(Cluster);
+        command.Add(ClusterId);
+        command.Add(ServiceId);
+        command.Add(OtelConsole);
+        command.Add(OtelEndpoint);
+        command.Add(Verbose);
+    }
+
+    public ConnectionSettings Read(ParseResult parse)
+    {
+        var cluster = parse.GetValue(Cluster);
+        if (parse.GetResult(Cluster) is null)
+        {
+            var fromEnvironment = Environment.GetEnvironmentVariable(ClusterVariable);
+            cluster = string.IsNullOrWhiteSpace(fromEnvironment) ? null : fromEnvironment;
+        }
+
+        var gateways = cluster is null ? [] : GatewayAddress.ParseList(cluster);
+        return new ConnectionSettings(
+            gateways,
+            parse.GetValue(ClusterId) ?? ConnectionSettings.DefaultClusterId,
+            parse.GetValue(ServiceId) ?? ConnectionSettings.DefaultServiceId,
+            parse.GetValue(OtelConsole),
+            parse.GetValue(OtelEndpoint),
+            parse.GetValue(Verbose));
+    }
+
+    private static string? ParseGateways(ArgumentResult result)
+    {
+        var text = result.Tokens.Count == 0 ? string.Empty : result.Tokens[0].Value;
+        try
+        {
+            _ = GatewayAddress.ParseList(text);
+            return text;
+        }
+        catch (FormatException ex)
+        {
+            result.AddError($"--cluster: {ex.Message}");
+            return null;
+        }
+    }
+
+    private static string? ParseUri(ArgumentResult result)
+    {
+        var text = result.Tokens.Count == 0 ? string.Empty : result.Tokens[0].Value;
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            result.AddError($"--otel-endpoint: '{text}' is not an absolute http(s) URL.");
+            return null;
+        }
+
+        return text;
+    }
+}

@@ -1,0 +1,145 @@
+using System.Net;
+using System.Net.Sockets;
+using DistTrain.Client.Cli;
+using DistTrain.Silo.Telemetry;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
+using Orleans.Runtime;
+
+namespace DistTrain.Client.Cluster;
+
+/// <summary>
+/// A started connection to a DistTrain cluster: either an Orleans client talking to the
+/// gateways given with <c>--cluster</c>, or an embedded silo in this process (localhost
+/// clustering, in-memory storage). Disposing it stops the host and flushes the metrics.
+/// </summary>
+internal sealed class ClusterConnection : IAsyncDisposable
+{
+    private readonly IHost _host;
+
+    private ClusterConnection(IHost host, ConnectionSettings settings)
+    {
+        _host = host;
+        Settings = settings;
+        Grains = host.Services.GetRequiredService<IGrainFactory>();
+    }
+
+    /// <summary>The grain factory of the client or the embedded silo.</summary>
+    public IGrainFactory Grains { get; }
+
+    /// <summary>How this connection was made.</summary>
+    public ConnectionSettings Settings { get; }
+
+    /// <summary>Services of the underlying host (the meter provider, the cluster client).</summary>
+    public IServiceProvider Services => _host.Services;
+
+    /// <summary>Starts the embedded silo or connects to the gateways.</summary>
+    public static async Task<ClusterConnection> OpenAsync(ConnectionSettings settings, CliHooks hooks, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(hooks);
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Configuration.AddEnvironmentVariables();
+        ConfigureLogging(builder, settings.Verbose);
+        builder.Services.AddDistTrainTelemetry(
+            builder.Configuration,
+            options =>
+            {
+                options.ServiceName = settings.Embedded ? "disttrain-embedded" : "disttrain-client";
+                options.Console |= settings.OtelConsole;
+                if (settings.OtelEndpoint is not null)
+                {
+                    options.OtlpEndpoint = settings.OtelEndpoint;
+                }
+            },
+            hooks.ConfigureMetrics);
+
+        if (settings.Embedded)
+        {
+            EmbeddedSilo.Configure(builder, settings);
+        }
+        else
+        {
+            var endpoints = new List<IPEndPoint>();
+            foreach (var gateway in settings.Gateways)
+            {
+                endpoints.Add(await gateway.ResolveAsync(cancellationToken).ConfigureAwait(false));
+            }
+
+            builder.UseOrleansClient(client =>
+            {
+                client.UseStaticClustering([.. endpoints]);
+                client.Configure<ClusterOptions>(options =>
+                {
+                    options.ClusterId = settings.ClusterId;
+                    options.ServiceId = settings.ServiceId;
+                });
+            });
+        }
+
+        var host = builder.Build();
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(settings.Embedded ? TimeSpan.FromMinutes(2) : TimeSpan.FromSeconds(30));
+            await host.StartAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            host.Dispose();
+            var what = settings.Embedded ? "cannot start the embedded silo" : $"cannot reach the cluster at {settings.Describe()}";
+            throw new CliException($"{what}: {DistTrainCli.Describe(Unwrap(ex))}", ExitCodes.Failure, ex);
+        }
+
+        return new ClusterConnection(host, settings);
+    }
+
+    /// <summary>Stops the host (and with it an embedded silo), flushing exported metrics.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            await _host.StopAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or SiloUnavailableException or ObjectDisposedException)
+        {
+            // Shutting down after the work is done: a slow or vanished cluster is not an error here.
+        }
+        finally
+        {
+            _host.Dispose();
+        }
+    }
+
+    /// <summary>A TCP port on loopback that nothing listens on right now.</summary>
+    internal static int FreeLoopbackPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static Exception Unwrap(Exception ex)
+    {
+        while (ex is AggregateException { InnerExceptions.Count: 1 } or TaskCanceledException { InnerException: not null })
+        {
+            ex = ex.InnerException!;
+        }
+
+        return ex is OperationCanceledException ? new TimeoutException("timed out") : ex;
+    }
+
+    private static void ConfigureLogging(HostApplicationBuilder builder, bool verbose)
+    {
+        builder.Logging.ClearProviders();
+        if (verbose)
+        {
+            builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddConsole(options => options.LogToStandardErrorThreshold = LogLevel.Trace);
+        }
+    }
+}

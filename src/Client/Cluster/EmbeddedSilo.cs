@@ -1,0 +1,43 @@
+using DistTrain.Client.Cli;
+using DistTrain.Silo;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+
+namespace DistTrain.Client.Cluster;
+
+/// <summary>
+/// The single-process cluster <c>disttrain train</c> uses when no <c>--cluster</c> is given:
+/// the same silo as <c>DistTrain.Silo</c> (<see cref="DistTrainSiloExtensions.UseDistTrain"/>)
+/// with localhost clustering on ports chosen free at start, in-memory grain storage and
+/// reminders, and checkpoints under <c>~/.disttrain/checkpoints</c>.
+/// </summary>
+internal static class EmbeddedSilo
+{
+    /// <summary>Where embedded runs write their checkpoints (one folder per run).</summary>
+    public static string CheckpointRoot =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".disttrain", "checkpoints");
+
+    public static void Configure(HostApplicationBuilder builder, ConnectionSettings settings)
+    {
+        var siloPort = ClusterConnection.FreeLoopbackPort();
+        var gatewayPort = ClusterConnection.FreeLoopbackPort();
+        var overrides = new Dictionary<string, string?>
+        {
+            [$"{DistTrainClusterOptions.SectionName}:{nameof(DistTrainClusterOptions.ClusterId)}"] = settings.ClusterId,
+            [$"{DistTrainClusterOptions.SectionName}:{nameof(DistTrainClusterOptions.ServiceId)}"] = settings.ServiceId,
+            [$"{DistTrainClusterOptions.SectionName}:{nameof(DistTrainClusterOptions.RedisConnectionString)}"] = string.Empty,
+            [$"{DistTrainClusterOptions.SectionName}:{nameof(DistTrainClusterOptions.SiloPort)}"] = Invariant(siloPort),
+            [$"{DistTrainClusterOptions.SectionName}:{nameof(DistTrainClusterOptions.GatewayPort)}"] = Invariant(gatewayPort),
+            [$"{DistTrainClusterOptions.SectionName}:{nameof(DistTrainClusterOptions.PrimarySiloPort)}"] = Invariant(siloPort),
+        };
+        if (builder.Configuration["DistTrain:Coordinator:CheckpointRoot"] is null)
+        {
+            overrides["DistTrain:Coordinator:CheckpointRoot"] = CheckpointRoot;
+        }
+
+        builder.Configuration.AddInMemoryCollection(overrides);
+        builder.UseDistTrain();
+    }
+
+    private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+}

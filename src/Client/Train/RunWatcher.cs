@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using DistTrain.Client.Cli;
+using DistTrain.Client.Output;
+using DistTrain.Client.Telemetry;
+using DistTrain.Grains;
+
+namespace DistTrain.Client.Train;
+
+/// <summary>What watching a run to its end gave.</summary>
+internal sealed record WatchResult(RunStatus Final, IReadOnlyList<EpochRow> History, double Seconds, double? SamplesPerSecond, bool StoppedEarly);
+
+/// <summary>
+/// Follows a run by polling its coordinator grain until it completes, stops or fails:
+/// feeds the progress view and the client gauges, evaluates each finished epoch on the
+/// validation split (when asked) and applies early stopping by stopping the run.
+/// </summary>
+internal sealed class RunWatcher(ITrainingRunGrain run, TimeSpan pollInterval, ClientRunMetrics metrics)
+{
+    /// <summary>Samples per step, when known, for samples/s.</summary>
+    public int? BatchSize { get; init; }
+
+    /// <summary>Validation loss and accuracy of the run's current weights, or null.</summary>
+    public Func<CancellationToken, Task<EvaluationMetrics?>>? Validate { get; init; }
+
+    /// <summary>Stops the run when its monitored metric stalls.</summary>
+    public EarlyStoppingTracker? EarlyStopping { get; init; }
+
+    public async Task<WatchResult> WatchAsync(IRunProgress progress, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var history = new List<EpochRow>();
+        long? firstStep = null;
+        var lastStep = 0L;
+        var lastTime = TimeSpan.Zero;
+        double? rate = null;
+        var stoppedEarly = false;
+        var failures = 0;
+        while (true)
+        {
+            RunStatus status;
+            try
+            {
+                status = await run.GetStatus().WaitAsync(cancellationToken).ConfigureAwait(false);
+                failures = 0;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && ++failures < 5)
+            {
+                // A silo going down mid-poll: Orleans re-activates the coordinator elsewhere.
+                progress.Notice($"status poll failed ({DistTrainCli.OneLine(ex.Message)}); retrying");
+                await Task.Delay(pollInterval * 2, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (status.State == RunState.NotStarted)
+            {
+                throw new CliException($"run '{status.RunId}' does not exist (never started).");
+            }
+
+            var now = clock.Elapsed;
+            firstStep ??= status.Step;
+            if (BatchSize is { } batch && status.Step > lastStep && now > lastTime && lastTime > TimeSpan.Zero)
+            {
+                var instant = (status.Step - lastStep) * batch / (now - lastTime).TotalSeconds;
+                rate = rate is null ? instant : (0.7 * rate.Value) + (0.3 * instant);
+            }
+
+            if (status.Step != lastStep || lastTime == TimeSpan.Zero)
+            {
+                lastStep = status.Step;
+                lastTime = now;
+            }
+
+            for (var e = history.Count; e < status.Epochs.Count; e++)
+            {
+                var summary = status.Epochs[e];
+                var validation = Validate is null || e < status.Epochs.Count - 1 ? null : await Validate(cancellationToken).ConfigureAwait(false);
+                var row = new EpochRow(summary.Epoch + 1, summary.Loss, NullIfNaN(summary.Accuracy), validation?.Loss, validation?.Accuracy, summary.Seconds);
+                history.Add(row);
+                metrics.RecordValidation(row.ValidationLoss, row.ValidationAccuracy);
+                progress.EpochDone(row, EpochsOf(status));
+                if (!stoppedEarly && status.State == RunState.Running && EarlyStopping?.ShouldStop(row) == true)
+                {
+                    stoppedEarly = true;
+                    progress.Notice($"early stopping: {EarlyStopping.Rule.Monitor} has not improved for {EarlyStopping.Rule.Patience} epochs");
+                    await run.Stop().WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            var stepsPerSecond = rate is { } r && BatchSize is { } b ? r / b : (double?)null;
+            TimeSpan? remaining = stepsPerSecond is > 0 && status.TotalSteps > status.Step
+                ? TimeSpan.FromSeconds((status.TotalSteps - status.Step) / stepsPerSecond.Value)
+                : null;
+            metrics.Record(status, rate);
+            progress.Update(status, rate, remaining);
+            if (status.State is RunState.Completed or RunState.Stopped or RunState.Failed)
+            {
+                var seconds = clock.Elapsed.TotalSeconds;
+                double? overall = BatchSize is { } size && seconds > 0 ? (status.Step - firstStep.Value) * size / seconds : null;
+                return new WatchResult(status, history, seconds, overall, stoppedEarly);
+            }
+
+            await Task.Delay(pollInterval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    internal static int EpochsOf(RunStatus status) =>
+        status.StepsPerEpoch > 0 ? (int)Math.Max(1, (status.TotalSteps + status.StepsPerEpoch - 1) / status.StepsPerEpoch) : status.Epochs.Count;
+
+    private static double? NullIfNaN(double value) => double.IsFinite(value) ? value : null;
+}

@@ -1,0 +1,72 @@
+using System.CommandLine;
+using DistTrain.Client.Cli;
+
+namespace DistTrain.Client.Train;
+
+/// <summary>The options of <c>disttrain train</c>; every one can also be a key of the spec file.</summary>
+internal sealed class TrainOptions
+{
+    public Argument<string?> Spec { get; } = new("spec")
+    {
+        Description = "Run-spec JSON file (keys are the flag names in camelCase, plus \"model\"); flags override it.",
+        Arity = ArgumentArity.ZeroOrOne,
+        Validators =
+        {
+            result =>
+            {
+                // An unknown --flag would otherwise be taken for the spec file's name.
+                if (result.Tokens is [{ Value: ['-', ..] value }])
+                {
+                    result.AddError($"Unrecognized option '{value}'.");
+                }
+            },
+        },
+    };
+
+    public Option<string?> Preset { get; } = new("--preset", "-p")
+    {
+        Description = $"Model, data set and hyper-parameters to start from: {string.Join(", ", TrainingPresets.All.Select(p => p.Name))}.",
+    };
+
+    public Option<string?> Model { get; } = new("--model") { Description = "Model spec JSON file (instead of the preset's model).", HelpName = "file" };
+    public Option<string?> Dataset { get; } = new("--dataset") { Description = $"Data set: {string.Join(", ", DataSetReference.KnownNames)}." };
+    public Option<string?> DataDir { get; } = new("--data-dir") { Description = "Data-set cache directory (default: the cache of the data-set loader).", HelpName = "dir" };
+    public Option<string?> Csv { get; } = new("--csv") { Description = "CSV file of a regression data set (implies --dataset csv).", HelpName = "file" };
+    public Option<string?> Target { get; } = new("--target") { Description = "CSV target column, by name or zero-based index (default: the last column).", HelpName = "column" };
+    public Option<int?> Epochs { get; } = new("--epochs", "-e") { Description = "Passes over the training data." };
+    public Option<int?> BatchSize { get; } = new("--batch-size", "-b") { Description = "Global batch size over all workers (a multiple of --micro-shards)." };
+    public Option<int?> MicroShards { get; } = new("--micro-shards") { Description = "Micro-shards per global batch, a power of two (fixes the summation order)." };
+    public Option<float?> LearningRate { get; } = new("--lr") { Description = "Base learning rate." };
+    public Option<string?> Schedule { get; } = new("--schedule") { Description = $"Learning-rate schedule: {ScheduleSyntax.Help}.", HelpName = "schedule" };
+    public Option<long?> Warmup { get; } = new("--warmup") { Description = "Linear learning-rate warm-up, in steps." };
+    public Option<float?> Momentum { get; } = new("--momentum") { Description = "SGD momentum in [0, 1)." };
+    public Option<bool?> Nesterov { get; } = new("--nesterov") { Description = "Use Nesterov momentum.", Arity = ArgumentArity.ZeroOrOne };
+    public Option<float?> ClipNorm { get; } = new("--clip-norm") { Description = "Clip the mean gradient to this global norm." };
+    public Option<float?> WeightDecay { get; } = new("--weight-decay") { Description = "L2 weight decay." };
+    public Option<double?> ValidationSplit { get; } = new("--validation-split") { Description = "Fraction of the training data held out for validation, in [0, 1)." };
+    public Option<string?> EarlyStoppingMonitor { get; } = new("--early-stopping-monitor") { Description = "Stop when this metric stops improving: val_loss, val_accuracy, loss, accuracy." };
+    public Option<int?> Patience { get; } = new("--patience") { Description = "Epochs without improvement before early stopping." };
+    public Option<ulong?> Seed { get; } = new("--seed") { Description = "Seed of the initial weights and the shuffles." };
+    public Option<int?> Workers { get; } = new("--workers", "-w") { Description = "Workers to use (0: every device of every silo)." };
+    public Option<int?> ServerSlices { get; } = new("--server-slices") { Description = "Parameter-server grains sharing the parameter vector." };
+    public Option<string?> CheckpointDir { get; } = new("--checkpoint-dir") { Description = "Directory for checkpoints (reachable by every silo).", HelpName = "dir" };
+    public Option<int?> CheckpointInterval { get; } = new("--checkpoint-interval") { Description = "Checkpoint every this many steps (0: at epoch ends and on stop)." };
+    public Option<string?> ResumeFrom { get; } = new("--resume-from") { Description = "Start from this checkpoint file.", HelpName = "file" };
+    public Option<string?> RunId { get; } = new("--run-id") { Description = "Name of the run (default: generated); `watch`, `status` and `stop` take it." };
+    public Option<bool> Detach { get; } = new("--detach", "-d") { Description = "Start the run and exit without watching (needs --cluster)." };
+    public Option<bool> Json { get; } = new("--json") { Description = "Print the summary as one JSON object on standard output." };
+
+    public void AddTo(Command command)
+    {
+        command.Add(Spec);
+        foreach (var option in new Option[]
+        {
+            Preset, Model, Dataset, DataDir, Csv, Target, Epochs, BatchSize, MicroShards, LearningRate, Schedule, Warmup,
+            Momentum, Nesterov, ClipNorm, WeightDecay, ValidationSplit, EarlyStoppingMonitor, Patience, Seed, Workers,
+            ServerSlices, CheckpointDir, CheckpointInterval, ResumeFrom, RunId, Detach, Json,
+        })
+        {
+            command.Add(option);
+        }
+    }
+}

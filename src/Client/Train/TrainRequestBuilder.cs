@@ -1,0 +1,188 @@
+using System.CommandLine;
+using System.Numerics;
+using System.Security.Cryptography;
+using DistTrain.Client.Cli;
+using DistTrain.Grains;
+using DistTrain.Kernels.Data;
+using DistTrain.Kernels.Models;
+
+namespace DistTrain.Client.Train;
+
+/// <summary>
+/// Resolves <c>disttrain train</c>'s flags, spec file and preset into a checked
+/// <see cref="TrainRequest"/>: flags win over the file, the file over the preset.
+/// Every problem is a <see cref="CliException"/> naming the flag or file.
+/// </summary>
+internal static class TrainRequestBuilder
+{
+    /// <summary>
+    /// Resolves the request; <paramref name="trainingSamples"/> loads the whole training split
+    /// of a data set (its width sizes linear regression, its count the default cosine horizon).
+    /// </summary>
+    public static TrainRequest Build(ParseResult parse, TrainOptions o, Func<DataSetReference, IDataSet> trainingSamples)
+    {
+        var specPath = parse.GetValue(o.Spec);
+        var file = specPath is null ? new RunSpecFile() : RunSpecFile.Load(specPath);
+
+        var presetName = parse.GetValue(o.Preset) ?? file.Preset;
+        var preset = presetName is null ? null : TrainingPreset.Find(presetName);
+        var modelPath = parse.GetValue(o.Model);
+        if (preset is null && modelPath is null && file.Model is null)
+        {
+            throw Usage("no model: give --preset, --model FILE or a spec file with \"model\".");
+        }
+
+        var data = ResolveData(parse, o, file, preset);
+        var samples = trainingSamples(data);
+        var modelJson = modelPath is not null ? ReadModelFile(modelPath)
+            : file.Model is { } element ? element.GetRawText()
+            : preset!.ModelSpecJson(samples.InputSize);
+        CheckModel(modelJson, modelPath ?? specPath ?? $"preset {preset?.Name}");
+
+        var epochs = parse.GetValue(o.Epochs) ?? file.Epochs ?? preset?.Epochs ?? 10;
+        var batch = parse.GetValue(o.BatchSize) ?? file.BatchSize ?? preset?.BatchSize ?? 64;
+        var shards = parse.GetValue(o.MicroShards) ?? file.MicroShards ?? preset?.MicroShards ?? 8;
+        Require(epochs >= 1, $"--epochs must be at least 1, got {epochs}.");
+        Require(batch >= 1, $"--batch-size must be at least 1, got {batch}.");
+        Require(shards >= 1 && BitOperations.IsPow2(shards), $"--micro-shards must be a power of two, got {shards}.");
+        Require(batch % shards == 0, $"--batch-size {batch} is not a multiple of --micro-shards {shards}.");
+
+        var baseOptimizer = preset?.Optimizer ?? new OptimizerSettings(0.01f);
+        var lr = parse.GetValue(o.LearningRate) ?? file.Lr ?? baseOptimizer.LearningRate;
+        var momentum = parse.GetValue(o.Momentum) ?? file.Momentum ?? baseOptimizer.Momentum;
+        var nesterov = parse.GetResult(o.Nesterov) is null ? file.Nesterov ?? baseOptimizer.Nesterov : parse.GetValue(o.Nesterov) ?? true;
+        var clip = parse.GetValue(o.ClipNorm) ?? file.ClipNorm ?? baseOptimizer.ClipNorm;
+        var decay = parse.GetValue(o.WeightDecay) ?? file.WeightDecay ?? baseOptimizer.WeightDecay;
+        Require(float.IsFinite(lr) && lr > 0, $"--lr must be a positive number, got {lr}.");
+        Require(momentum is >= 0 and < 1, $"--momentum must be in [0, 1), got {momentum}.");
+        Require(clip is null || (float.IsFinite(clip.Value) && clip > 0), $"--clip-norm must be positive, got {clip}.");
+        Require(float.IsFinite(decay) && decay >= 0, $"--weight-decay must not be negative, got {decay}.");
+
+        var split = parse.GetValue(o.ValidationSplit) ?? file.ValidationSplit ?? preset?.ValidationSplit ?? 0;
+        Require(split is >= 0 and < 1, $"--validation-split must be in [0, 1), got {split}.");
+        var monitor = parse.GetValue(o.EarlyStoppingMonitor) ?? file.EarlyStoppingMonitor;
+        var patience = parse.GetValue(o.Patience) ?? file.Patience ?? 3;
+        if (monitor is not null)
+        {
+            Require(Kernels.Training.EarlyStopping.Metrics.Contains(monitor), $"--early-stopping-monitor must be one of {string.Join(", ", Kernels.Training.EarlyStopping.Metrics)}, got '{monitor}'.");
+            Require(!monitor.StartsWith("val_", StringComparison.Ordinal) || split > 0, $"--early-stopping-monitor {monitor} needs --validation-split > 0.");
+            Require(patience >= 1, $"--patience must be at least 1, got {patience}.");
+        }
+
+        var warmup = parse.GetValue(o.Warmup) ?? file.Warmup ?? baseOptimizer.Schedule?.WarmupSteps ?? 0;
+        var scheduleText = parse.GetValue(o.Schedule) ?? file.Schedule;
+        var schedule = baseOptimizer.Schedule;
+        var trainCount = (long)Math.Floor(samples.Count * (1 - split));
+        Require(trainCount >= batch, $"--batch-size {batch} is larger than the {trainCount} training samples of {data}.");
+        var totalSteps = trainCount / batch * epochs;
+        try
+        {
+            schedule = scheduleText is not null ? ScheduleSyntax.Parse(scheduleText, warmup, totalSteps)
+                : schedule is { Kind: ScheduleKind.Cosine, DecaySteps: 0 } ? ScheduleSyntax.Parse("cosine", warmup, totalSteps)
+                : schedule is null && warmup > 0 ? new ScheduleSettings(ScheduleKind.Constant, WarmupSteps: warmup)
+                : schedule;
+        }
+        catch (FormatException ex)
+        {
+            throw Usage($"--schedule: {ex.Message}");
+        }
+
+        var workers = parse.GetValue(o.Workers) ?? file.Workers ?? 0;
+        var slices = parse.GetValue(o.ServerSlices) ?? file.ServerSlices ?? 1;
+        var interval = parse.GetValue(o.CheckpointInterval) ?? file.CheckpointInterval ?? 0;
+        Require(workers >= 0, $"--workers must not be negative, got {workers}.");
+        Require(slices >= 1, $"--server-slices must be at least 1, got {slices}.");
+        Require(interval >= 0, $"--checkpoint-interval must not be negative, got {interval}.");
+
+        var resume = FullPath(parse.GetValue(o.ResumeFrom)) ?? file.ResolvePath(file.ResumeFrom);
+        if (resume is not null && !File.Exists(resume))
+        {
+            throw new CliException($"checkpoint '{resume}' does not exist.");
+        }
+
+        var runId = parse.GetValue(o.RunId) ?? file.RunId ?? NewRunId(preset?.Name);
+        Require(runId.Length is > 0 and <= 128 && runId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'), $"--run-id '{runId}' must be 1-128 letters, digits, '-', '_' or '.'.");
+
+        return new TrainRequest(
+            runId,
+            preset?.Name,
+            modelJson,
+            data,
+            epochs,
+            batch,
+            shards,
+            parse.GetValue(o.Seed) ?? file.Seed ?? 1,
+            new OptimizerSettings(lr, momentum, nesterov, decay, clip, schedule),
+            split,
+            monitor,
+            patience,
+            workers,
+            slices,
+            FullPath(parse.GetValue(o.CheckpointDir)) ?? file.ResolvePath(file.CheckpointDir),
+            interval,
+            resume);
+    }
+
+    private static DataSetReference ResolveData(ParseResult parse, TrainOptions o, RunSpecFile file, TrainingPreset? preset)
+    {
+        var csv = FullPath(parse.GetValue(o.Csv)) ?? file.ResolvePath(file.Csv);
+        var name = parse.GetValue(o.Dataset) ?? file.Dataset ?? (csv is not null ? "csv" : preset?.Data.Name)
+            ?? throw Usage("no data set: give --dataset or --csv.");
+        Require(DataSetReference.KnownNames.Contains(name), $"unknown data set '{name}'; known: {string.Join(", ", DataSetReference.KnownNames)}.");
+        var target = parse.GetValue(o.Target) ?? file.Target;
+        if (name == "csv")
+        {
+            if (csv is null)
+            {
+                throw Usage("the csv data set needs --csv FILE.");
+            }
+
+            if (!File.Exists(csv))
+            {
+                throw new CliException($"CSV file '{csv}' does not exist.");
+            }
+
+            return new DataSetReference("csv", csv, target);
+        }
+
+        Require(csv is null, $"--csv cannot be combined with --dataset {name}.");
+        return new DataSetReference(name, FullPath(parse.GetValue(o.DataDir)) ?? file.ResolvePath(file.DataDir));
+    }
+
+    private static string ReadModelFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new CliException($"model spec '{path}' does not exist.");
+        }
+
+        return File.ReadAllText(path);
+    }
+
+    private static void CheckModel(string json, string source)
+    {
+        try
+        {
+            ModelSpec.FromJson(json).Validate();
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException or System.Text.Json.JsonException or NotSupportedException)
+        {
+            throw new CliException($"model spec from {source} is invalid: {DistTrainCli.OneLine(ex.Message)}");
+        }
+    }
+
+    private static string NewRunId(string? preset) =>
+        $"{preset ?? "run"}-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(2))}";
+
+    private static string? FullPath(string? path) => path is null ? null : Path.GetFullPath(path);
+
+    private static void Require(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw Usage(message);
+        }
+    }
+
+    private static CliException Usage(string message) => new(message, ExitCodes.Usage);
+}
