@@ -26,7 +26,7 @@ internal sealed class RunContext
         long epochSteps = (long)StepsPerEpoch * spec.Epochs;
         TotalSteps = spec.MaxSteps is { } max ? Math.Min(max, epochSteps) : epochSteps;
         CheckpointDirectory = checkpointDirectory;
-        Tensors = [.. layout.Entries.Select(e => new CheckpointTensor(e.Name, e.Offset, e.Length, e.Shape))];
+        Tensors = Checkpoint.LayoutOf(layout);
         OptimizerJson = JsonSerializer.Serialize(optimizer);
         Servers = [.. StepPlanner.PlanSlices(layout.Total, spec.ServerSlices).Select((s, i) => new ServerSlice(ServerKeys.For(runId, i), s.Offset, s.Length))];
         WorkerConfig = new WorkerRunConfig(runId, spec.ModelSpecJson, spec.Data, spec.BatchSize, spec.MicroShards, spec.Seed, Servers);

@@ -1,3 +1,5 @@
+using DistTrain.Kernels.Models;
+
 namespace DistTrain.Kernels.Training;
 
 /// <summary>
@@ -27,6 +29,16 @@ public sealed record Checkpoint(
     string OptimizerJson,
     long SkippedSteps = 0)
 {
+    /// <summary>The checkpoint form of a model's parameter layout.</summary>
+    public static IReadOnlyList<CheckpointTensor> LayoutOf(ParameterLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        return [.. layout.Entries.Select(e => new CheckpointTensor(e.Name, e.Offset, e.Length, [.. e.Shape]))];
+    }
+
+    /// <summary>Throws <see cref="CheckpointException"/> unless this checkpoint fits <paramref name="layout"/> (see <see cref="ValidateAgainst(IReadOnlyList{CheckpointTensor}, string?)"/>).</summary>
+    public void ValidateAgainst(ParameterLayout layout) => ValidateAgainst(LayoutOf(layout));
+
     /// <summary>
     /// Throws <see cref="CheckpointException"/> unless the vectors match the layout: every
     /// entry inside the vector, entries contiguous and in order, lengths equal to their shapes.

@@ -1,3 +1,5 @@
+using DistTrain.Kernels.Backends;
+using DistTrain.Kernels.Models;
 using DistTrain.Kernels.Training;
 using MessagePack;
 
@@ -120,5 +122,24 @@ public sealed class CheckpointStoreTests : IDisposable
         Assert.Contains("dense_0/kernel[2x3]", shape.Message);
         Assert.Contains("2 parameter tensors but the model has 3", count.Message);
         Assert.Contains("different model", json.Message);
+    }
+
+    [Fact]
+    public void TheLocalLoopsStateRoundTripsThroughACheckpointOfItsLayout()
+    {
+        var spec = new ModelSpec([4], [new DenseSpec(3, ActivationKind.Relu), new DenseSpec(2)], LossKind.MeanSquaredError);
+        var layout = ParameterLayout.For(spec);
+        var weights = ParameterInitializer.Initialize(spec, 5);
+        var velocity = weights.Select(w => w * 0.5f).ToArray();
+        string path = CheckpointStore.PathIn(_directory);
+
+        CheckpointStore.Save(path, new Checkpoint(spec.ToJson(), Checkpoint.LayoutOf(layout), weights, velocity, 3, 0, 5, "{}"));
+        var loaded = CheckpointStore.Load(path);
+        loaded.ValidateAgainst(layout);
+        var other = ParameterLayout.For(spec with { Layers = [new DenseSpec(4), new DenseSpec(2)] });
+
+        Assert.Equal(weights, loaded.Weights);
+        Assert.Equal(velocity, loaded.Velocity);
+        Assert.Contains("dense_0/kernel", Assert.Throws<CheckpointException>(() => loaded.ValidateAgainst(other)).Message);
     }
 }
