@@ -8,7 +8,8 @@ namespace DistTrain.Bench;
 /// <summary>
 /// <c>gemm</c>: GFLOP/s of the CPU backend's SGEMM against OpenBLAS on the same shapes, in
 /// the same run. Shapes are m×k×n: C (m, n) = op(A) (m, k) · op(B) (k, n).
-/// Options: <c>--threads 1,2</c>, <c>--reps N</c>, <c>--shapes 1024x1024x1024:nn,…</c>.
+/// Options: <c>--threads 1,2</c>, <c>--seconds S</c> per shape, <c>--shapes 1024x1024x1024:nn,…</c>,
+/// <c>--threading workers,parallelfor</c>.
 /// </summary>
 internal static unsafe class GemmBenchmark
 {
@@ -28,7 +29,7 @@ internal static unsafe class GemmBenchmark
     public static int Run(string[] args)
     {
         var threadCounts = Option(args, "--threads")?.Split(',').Select(int.Parse).ToArray() ?? [Environment.ProcessorCount];
-        var reps = int.Parse(Option(args, "--reps") ?? "9", CultureInfo.InvariantCulture);
+        var seconds = double.Parse(Option(args, "--seconds") ?? "2", CultureInfo.InvariantCulture);
         var shapes = Option(args, "--shapes")?.Split(',').Select(Shape.Parse).ToArray() ?? DefaultShapes;
         var threadings = Option(args, "--threading")?.Split(',').Select(t => Enum.Parse<GemmThreading>(t, ignoreCase: true)).ToArray() ?? [GemmThreading.Workers];
         var blas = OpenBlas.TryLoad();
@@ -45,7 +46,7 @@ internal static unsafe class GemmBenchmark
                 using var backend = new CpuBackend(threads, threading);
                 foreach (var shape in shapes)
                 {
-                    Measure(backend, blas, shape, threads, threading, reps);
+                    Measure(backend, blas, shape, threads, threading, seconds);
                 }
             }
         }
@@ -53,7 +54,7 @@ internal static unsafe class GemmBenchmark
         return 0;
     }
 
-    private static void Measure(CpuBackend backend, OpenBlas? blas, Shape shape, int threads, GemmThreading threading, int reps)
+    private static void Measure(CpuBackend backend, OpenBlas? blas, Shape shape, int threads, GemmThreading threading, double seconds)
     {
         var (m, k, n) = (shape.M, shape.K, shape.N);
         var random = new Random(1);
@@ -76,7 +77,7 @@ internal static unsafe class GemmBenchmark
                 contenders.Add(() => blas.Sgemm(shape.TransposeA, shape.TransposeB, m, n, k, 1f, (float*)ra, (float*)rb, 0f, (float*)rc));
             }
 
-            var best = BestInterleaved(reps, flops, contenders);
+            var best = BestInterleaved(seconds, flops, contenders);
             if (blas is null)
             {
                 Console.WriteLine($"{line} gflops={best[0]:F1} peer=none");
@@ -89,28 +90,31 @@ internal static unsafe class GemmBenchmark
     }
 
     /// <summary>
-    /// Best GFLOP/s of each contender over <paramref name="reps"/> rounds; each round times
-    /// every contender once, back to back, so that load from other processes hits both alike.
+    /// Best GFLOP/s of each contender over rounds run for about <paramref name="seconds"/>;
+    /// each round times every contender once, back to back, so that load from other processes
+    /// hits both alike. Short timed batches (about 2 ms) let the best round find a quiet moment
+    /// on a shared machine.
     /// </summary>
-    private static double[] BestInterleaved(int reps, double flops, IReadOnlyList<Action> contenders)
+    private static double[] BestInterleaved(double seconds, double flops, IReadOnlyList<Action> contenders)
     {
-        // Warm up (JIT tiers, thread start-up) and size each timed batch to about 10 ms.
+        // Warm up (JIT tiers, thread start-up) and size each timed batch.
         var perBatch = new int[contenders.Count];
         for (var i = 0; i < contenders.Count; i++)
         {
             var watch = Stopwatch.StartNew();
             var calls = 0;
-            while (watch.Elapsed.TotalMilliseconds < 40 || calls < 3)
+            while (watch.Elapsed.TotalMilliseconds < 100 || calls < 3)
             {
                 contenders[i]();
                 calls++;
             }
 
-            perBatch[i] = Math.Max(1, (int)(calls * 10 / watch.Elapsed.TotalMilliseconds));
+            perBatch[i] = Math.Max(1, (int)(calls * 2 / watch.Elapsed.TotalMilliseconds));
         }
 
         var best = new double[contenders.Count];
-        for (var rep = 0; rep < reps; rep++)
+        var total = Stopwatch.StartNew();
+        for (var round = 0; round < 5 || total.Elapsed.TotalSeconds < seconds; round++)
         {
             for (var i = 0; i < contenders.Count; i++)
             {

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace DistTrain.Kernels.Backends.Cpu;
 
 /// <summary>
@@ -13,6 +15,12 @@ namespace DistTrain.Kernels.Backends.Cpu;
 /// </remarks>
 internal sealed class GemmWorkers : IDisposable
 {
+    /// <summary>
+    /// How long an idle worker, or a caller waiting for the last task, spins before it blocks:
+    /// GEMMs of a training step come back to back, and waking a blocked thread costs far more.
+    /// </summary>
+    private static readonly long SpinTicks = Stopwatch.Frequency / 5000;
+
     private readonly Thread[] _threads;
     private readonly ManualResetEventSlim[] _start;
     private readonly ManualResetEventSlim _done = new(false, spinCount: 100);
@@ -58,6 +66,12 @@ internal sealed class GemmWorkers : IDisposable
             Work();
 
             // A late Set from the previous call may leave the event signalled: re-check after each wake.
+            var deadline = Stopwatch.GetTimestamp() + SpinTicks;
+            while (Volatile.Read(ref _remaining) != 0 && Stopwatch.GetTimestamp() < deadline)
+            {
+                Thread.SpinWait(20);
+            }
+
             while (Volatile.Read(ref _remaining) != 0)
             {
                 _done.Wait();
@@ -72,14 +86,19 @@ internal sealed class GemmWorkers : IDisposable
         }
     }
 
-    public void Dispose()
+    /// <summary>Tells the threads to exit without waiting for them (safe from a finalizer).</summary>
+    public void Stop()
     {
         _stopping = true;
         foreach (var start in _start)
         {
             start.Set();
         }
+    }
 
+    public void Dispose()
+    {
+        Stop();
         foreach (var thread in _threads)
         {
             thread.Join();
@@ -96,16 +115,29 @@ internal sealed class GemmWorkers : IDisposable
     private void WorkerLoop(int index)
     {
         var start = _start[index];
-        while (true)
+        var seen = 0L;
+        while (!_stopping)
         {
-            start.Wait();
-            start.Reset();
-            if (_stopping)
+            var generation = Volatile.Read(ref _limit) >> 32;
+            if (generation != seen)
             {
-                return;
+                seen = generation;
+                Work();
+                continue;
             }
 
-            Work();
+            // Idle: spin briefly for the next call, then block until one is published.
+            var deadline = Stopwatch.GetTimestamp() + SpinTicks;
+            while ((Volatile.Read(ref _limit) >> 32) == seen && !_stopping && Stopwatch.GetTimestamp() < deadline)
+            {
+                Thread.SpinWait(20);
+            }
+
+            if ((Volatile.Read(ref _limit) >> 32) == seen && !_stopping)
+            {
+                start.Wait();
+                start.Reset();
+            }
         }
     }
 

@@ -29,7 +29,7 @@ internal sealed unsafe class Sgemm : IDisposable
     private const long MinMultiplyAddsPerThread = 1L << 18;
 
     private readonly int _maxThreads;
-    private readonly bool _wide;
+    private readonly SgemmWidth _width;
     private readonly int _nr;
     private readonly ParallelOptions _options;
     private readonly GemmWorkers? _workers;
@@ -39,13 +39,18 @@ internal sealed unsafe class Sgemm : IDisposable
     private Call _call;
 
     /// <param name="maxThreads">Most threads one call uses.</param>
-    /// <param name="useVector512">Use the 6 × 32 Vector512 kernel; by default when Vector512 is hardware accelerated.</param>
+    /// <param name="width">Vector width of the micro-kernel; by default the widest the hardware accelerates.</param>
     /// <param name="threading">How tasks are spread over threads.</param>
-    public Sgemm(int maxThreads, bool? useVector512 = null, GemmThreading threading = GemmThreading.Workers)
+    public Sgemm(int maxThreads, SgemmWidth? width = null, GemmThreading threading = GemmThreading.Workers)
     {
         _maxThreads = maxThreads;
-        _wide = useVector512 ?? Vector512.IsHardwareAccelerated;
-        _nr = _wide ? SgemmKernels.NR512 : SgemmKernels.NR256;
+        _width = width ?? (Vector512.IsHardwareAccelerated ? SgemmWidth.Vector512 : Vector256.IsHardwareAccelerated ? SgemmWidth.Vector256 : SgemmWidth.Vector128);
+        _nr = _width switch
+        {
+            SgemmWidth.Vector512 => SgemmKernels.NR512,
+            SgemmWidth.Vector256 => SgemmKernels.NR256,
+            _ => SgemmKernels.NR128,
+        };
         _options = new ParallelOptions { MaxDegreeOfParallelism = maxThreads };
         _workers = threading == GemmThreading.Workers && maxThreads > 1 ? new GemmWorkers(maxThreads - 1) : null;
         _taskBody = RunTask;
@@ -92,8 +97,12 @@ internal sealed unsafe class Sgemm : IDisposable
         }
     }
 
+    /// <summary>An undisposed instance still lets its worker threads exit.</summary>
+    ~Sgemm() => _workers?.Stop();
+
     public void Dispose()
     {
+        GC.SuppressFinalize(this);
         _workers?.Dispose();
         while (_workspaces.TryTake(out var workspace))
         {
@@ -243,13 +252,17 @@ internal sealed unsafe class Sgemm : IDisposable
 
     private void Kernel(int kc, float* a, nint rowStride, nint kStride, float* b, float* c, nint ldc, float alpha, float beta, bool first)
     {
-        if (_wide)
+        switch (_width)
         {
-            SgemmKernels.Kernel6x32(kc, a, rowStride, kStride, b, c, ldc, alpha, beta, first);
-        }
-        else
-        {
-            SgemmKernels.Kernel6x16(kc, a, rowStride, kStride, b, c, ldc, alpha, beta, first);
+            case SgemmWidth.Vector512:
+                SgemmKernels.Kernel6x32(kc, a, rowStride, kStride, b, c, ldc, alpha, beta, first);
+                break;
+            case SgemmWidth.Vector256:
+                SgemmKernels.Kernel6x16(kc, a, rowStride, kStride, b, c, ldc, alpha, beta, first);
+                break;
+            default:
+                SgemmKernels.Kernel6x8(kc, a, rowStride, kStride, b, c, ldc, alpha, beta, first);
+                break;
         }
     }
 

@@ -100,7 +100,7 @@ internal static unsafe class SgemmPacking
     /// <summary>op(A)(r, p) = src[p·lda + r]: MR consecutive floats per k.</summary>
     private static void PackATransposedPanel(float* src, nint lda, int rows, int kc, float* dst, bool canReadEight)
     {
-        if (rows == MR && canReadEight)
+        if (rows == MR && canReadEight && Vector256.IsHardwareAccelerated)
         {
             // Load and store 8, advancing 6: the 2 extra floats are overwritten by the next k.
             for (var p = 0; p < kc; p++, src += lda, dst += MR)
@@ -127,10 +127,7 @@ internal static unsafe class SgemmPacking
         {
             for (var p = 0; p < kc; p++, src += ldb, dst += nr)
             {
-                for (var j = 0; j < nr; j += 8)
-                {
-                    Vector256.Store(Vector256.Load(src + j), dst + j);
-                }
+                CopyRow(src, dst, nr);
             }
 
             return;
@@ -185,6 +182,15 @@ internal static unsafe class SgemmPacking
             {
                 dst[(p * nr) + j] = j < cols ? src[(j * ldb) + p] : 0f;
             }
+        }
+    }
+
+    private static void CopyRow(float* src, float* dst, int count)
+    {
+        // Panel widths are multiples of 4; Vector128 is accelerated on every target.
+        for (var j = 0; j < count; j += 4)
+        {
+            Vector128.Store(Vector128.Load(src + j), dst + j);
         }
     }
 
