@@ -2,7 +2,10 @@ using DistTrain.Kernels.Randomness;
 
 namespace DistTrain.Kernels.Data;
 
-/// <summary>Shuffles and splits data sets into views (<see cref="SubsetDataSet"/>); nothing is copied.</summary>
+/// <summary>
+/// Shuffles and splits data sets into views (<see cref="DataSetRange"/> for contiguous
+/// ranges, <see cref="SubsetDataSet"/> for index lists); nothing is copied.
+/// </summary>
 public static class DataSplit
 {
     /// <summary>
@@ -10,7 +13,7 @@ public static class DataSplit
     /// samples, in file order and before any shuffling, become the validation set. The split
     /// point is ⌊count · (1 − fraction)⌋. A fraction of 0 gives an empty validation set.
     /// </summary>
-    public static (SubsetDataSet Train, SubsetDataSet Validation) ValidationSplit(IDataSet data, double validationFraction)
+    public static (DataSetRange Train, DataSetRange Validation) ValidationSplit(IDataSet data, double validationFraction)
     {
         ArgumentNullException.ThrowIfNull(data);
         if (!(validationFraction >= 0 && validationFraction < 1))
@@ -30,16 +33,7 @@ public static class DataSplit
     }
 
     /// <summary>The samples [<paramref name="start"/>, start + <paramref name="count"/>) as a view.</summary>
-    public static SubsetDataSet Range(IDataSet data, int start, int count)
-    {
-        ArgumentNullException.ThrowIfNull(data);
-        if (start < 0 || count < 0 || (long)start + count > data.Count)
-        {
-            throw new ArgumentOutOfRangeException(nameof(count), $"Samples [{start}, {(long)start + count}) are outside a data set of {data.Count}.");
-        }
-
-        return new SubsetDataSet(data, Enumerable.Range(start, count).ToArray());
-    }
+    public static DataSetRange Range(IDataSet data, int start, int count) => new(data, start, count);
 
     /// <summary>A view of all samples in the order of a permutation seeded by <paramref name="seed"/> (the same on every machine).</summary>
     public static SubsetDataSet Shuffle(IDataSet data, ulong seed)

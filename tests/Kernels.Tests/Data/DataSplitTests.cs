@@ -51,7 +51,7 @@ public class DataSplitTests
     [InlineData(5, 0.0, 5)]
     public void ValidationSplitTakesTheLastFractionBeforeShuffling(int count, double fraction, int trainCount)
     {
-        (SubsetDataSet train, SubsetDataSet validation) = DataSplit.ValidationSplit(Numbered(count), fraction);
+        (DataSetRange train, DataSetRange validation) = DataSplit.ValidationSplit(Numbered(count), fraction);
 
         Assert.Equal(Enumerable.Range(0, trainCount).Select(i => (float)i), Ids(train));
         Assert.Equal(Enumerable.Range(trainCount, count - trainCount).Select(i => (float)i), Ids(validation));
@@ -90,7 +90,7 @@ public class DataSplitTests
     [Fact]
     public void RangeAndFlattenAreViews()
     {
-        SubsetDataSet range = DataSplit.Range(Numbered(6), 2, 3);
+        DataSetRange range = DataSplit.Range(Numbered(6), 2, 3);
         ReshapedDataSet flat = ReshapedDataSet.Flatten(new InMemoryDataSet(new float[12], new float[2], [2, 3, 1], 1));
 
         Assert.Equal([2f, 3f, 4f], Ids(range));
