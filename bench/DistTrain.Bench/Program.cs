@@ -6,6 +6,8 @@ var cases = new SortedDictionary<string, Func<string[], int>>(StringComparer.Ord
 {
     ["gemm"] = GemmBenchmark.Run,
     ["gemm-gpu"] = IlGpuGemmBenchmark.Run,
+    ["conv"] = ConvBenchmark.Run,
+    ["mnist-cnn"] = MnistCnnBenchmark.Run,
     ["distributed"] = DistributedBenchmark.Run,
 };
 

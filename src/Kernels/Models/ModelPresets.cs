@@ -3,7 +3,7 @@ using DistTrain.Kernels.Backends;
 namespace DistTrain.Kernels.Models;
 
 /// <summary>Ready-made model specifications.</summary>
-public static class ModelPresets
+public static partial class ModelPresets
 {
     /// <summary>The MNIST MLP: 784 → Dense(512, relu) → Dense(256, relu) → Dense(10), softmax cross-entropy.</summary>
     public static ModelSpec MnistMlp() => new(

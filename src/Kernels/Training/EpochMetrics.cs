@@ -10,6 +10,7 @@ namespace DistTrain.Kernels.Training;
 /// <param name="SkippedSteps">Steps skipped for a non-finite gradient.</param>
 /// <param name="ClippedSteps">Steps whose gradient was clipped.</param>
 /// <param name="Duration">Wall-clock time of the epoch, validation included.</param>
+/// <param name="ValidationTopKAccuracy">Top-k accuracy on the validation data (k = <see cref="TrainingOptions.TopK"/>), or null.</param>
 public sealed record EpochMetrics(
     long Epoch,
     double Loss,
@@ -19,15 +20,17 @@ public sealed record EpochMetrics(
     float LearningRate,
     int SkippedSteps,
     int ClippedSteps,
-    TimeSpan Duration)
+    TimeSpan Duration,
+    double? ValidationTopKAccuracy = null)
 {
-    /// <summary>The value of a metric by its Keras name (<c>loss</c>, <c>accuracy</c>, <c>val_loss</c>, <c>val_accuracy</c>).</summary>
+    /// <summary>The value of a metric by its Keras name (<c>loss</c>, <c>accuracy</c>, <c>val_loss</c>, <c>val_accuracy</c>, <c>val_top_k_accuracy</c>).</summary>
     public double? this[string metric] => metric switch
     {
         "loss" => Loss,
         "accuracy" => Accuracy,
         "val_loss" => ValidationLoss,
         "val_accuracy" => ValidationAccuracy,
-        _ => throw new ArgumentException($"Unknown metric '{metric}'; use loss, accuracy, val_loss or val_accuracy.", nameof(metric)),
+        "val_top_k_accuracy" => ValidationTopKAccuracy,
+        _ => throw new ArgumentException($"Unknown metric '{metric}'; use loss, accuracy, val_loss, val_accuracy or val_top_k_accuracy.", nameof(metric)),
     };
 }

@@ -174,7 +174,8 @@ public sealed class LocalTrainer : IDisposable
                 learningRate,
                 skipped,
                 clipped,
-                clock.Elapsed);
+                clock.Elapsed,
+                val?.TopKAccuracy);
             epochs.Add(metrics);
             onEpoch?.Invoke(metrics);
 
@@ -207,8 +208,8 @@ public sealed class LocalTrainer : IDisposable
     }
 
     /// <summary>Loss and accuracy of the current weights on <paramref name="data"/> (batches of <c>Options.BatchSize</c> unless given).</summary>
-    public EvaluationResult Evaluate(IDataSet data, int? batchSize = null, int topK = 5) =>
-        _replica.Evaluate(data, batchSize ?? Options.BatchSize, topK);
+    public EvaluationResult Evaluate(IDataSet data, int? batchSize = null, int? topK = null) =>
+        _replica.Evaluate(data, batchSize ?? Options.BatchSize, topK ?? Options.TopK);
 
     /// <summary>Predictions for <paramref name="rows"/> input rows (see <see cref="ModelReplica.Predict(ReadOnlySpan{float}, int)"/>).</summary>
     public float[] Predict(ReadOnlySpan<float> inputs, int rows) => _replica.Predict(inputs, rows);

@@ -11,6 +11,7 @@ namespace DistTrain.Kernels.Training;
 /// <param name="ValidationSplit">Fraction of the training data (the last samples, as in Keras) held out for validation; 0 for none.</param>
 /// <param name="EarlyStopping">Early stopping, or null for none.</param>
 /// <param name="Shuffle">Shuffle the training samples every epoch.</param>
+/// <param name="TopK">The k of the top-k accuracy reported beside accuracy (Keras <c>top_k_categorical_accuracy</c>, default 5).</param>
 public sealed record TrainingOptions(
     int BatchSize,
     int Epochs,
@@ -19,7 +20,8 @@ public sealed record TrainingOptions(
     ulong Seed = 0,
     double ValidationSplit = 0,
     EarlyStopping? EarlyStopping = null,
-    bool Shuffle = true)
+    bool Shuffle = true,
+    int TopK = 5)
 {
     /// <summary>Throws a clear exception when a setting is out of range.</summary>
     public void Validate()
@@ -39,6 +41,11 @@ public sealed record TrainingOptions(
         if (!(ValidationSplit >= 0 && ValidationSplit < 1))
         {
             throw new ArgumentException($"ValidationSplit must be in [0, 1), got {ValidationSplit}.");
+        }
+
+        if (TopK <= 0)
+        {
+            throw new ArgumentException($"TopK must be positive, got {TopK}.");
         }
 
         Optimizer.Validate();
