@@ -6,6 +6,7 @@ var cases = new SortedDictionary<string, Func<string[], int>>(StringComparer.Ord
 {
     ["gemm"] = GemmBenchmark.Run,
     ["gemm-gpu"] = IlGpuGemmBenchmark.Run,
+    ["mlp"] = MlpBenchmark.Run,
     ["conv"] = ConvBenchmark.Run,
     ["mnist-cnn"] = MnistCnnBenchmark.Run,
     ["distributed"] = DistributedBenchmark.Run,

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using DistTrain.Kernels.Backends;
 
 namespace DistTrain.Kernels.Models;
 
@@ -34,11 +35,38 @@ public static class SpecJson
         }
         catch (JsonException ex)
         {
-            throw new FormatException($"Invalid {what} JSON at {ex.Path ?? "$"}: {ex.Message}", ex);
+            throw new FormatException($"Invalid {what} JSON at {ex.Path ?? "$"}: {ex.Message}{Hint(ex)}", ex);
         }
         catch (NotSupportedException ex)
         {
-            throw new FormatException($"Invalid {what} JSON: {ex.Message}", ex);
+            throw new FormatException($"Invalid {what} JSON: {ex.Message}{Hint(ex)}", ex);
         }
+    }
+
+    /// <summary>The valid names for the value the error points at, when it is an enum or a type discriminator.</summary>
+    private static string Hint(Exception ex)
+    {
+        string path = (ex as JsonException)?.Path ?? string.Empty;
+        string property = path[(path.LastIndexOf('.') + 1)..];
+        Type? names = property switch
+        {
+            "activation" => typeof(ActivationKind),
+            "loss" => typeof(LossKind),
+            "kernelInitializer" => typeof(InitializerKind),
+            _ => null,
+        };
+        if (names is not null)
+        {
+            return $" Valid {property} values: {string.Join(", ", Enum.GetNames(names).Select(JsonNamingPolicy.CamelCase.ConvertName))}.";
+        }
+
+        if (ex.Message.Contains("discriminator", StringComparison.Ordinal))
+        {
+            var layers = typeof(LayerSpec).GetCustomAttributes(typeof(JsonDerivedTypeAttribute), false)
+                .Cast<JsonDerivedTypeAttribute>().Select(a => a.TypeDiscriminator);
+            return $" Known layer types: {string.Join(", ", layers)}.";
+        }
+
+        return string.Empty;
     }
 }

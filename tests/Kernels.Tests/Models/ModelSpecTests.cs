@@ -37,10 +37,10 @@ public sealed class ModelSpecTests
     }
 
     [Theory]
-    [InlineData("""{ "inputShape": [3], "loss": "meanSquaredError", "layers": [ { "type": "conv9", "units": 1 } ] }""", "conv9")]
+    [InlineData("""{ "inputShape": [3], "loss": "meanSquaredError", "layers": [ { "type": "conv9", "units": 1 } ] }""", "Known layer types: dense")]
     [InlineData("""{ "inputShape": [3], "loss": "meanSquaredError", "layers": [ { "type": "dense" } ] }""", "units")]
     [InlineData("""{ "inputShape": [3], "loss": "meanSquaredError", "layers": [ { "type": "dense", "units": 1, "activaton": "relu" } ] }""", "activaton")]
-    [InlineData("""{ "inputShape": [3], "loss": "meanSquaredError", "layers": [ { "type": "dense", "units": 1, "activation": "swish" } ] }""", "activation")]
+    [InlineData("""{ "inputShape": [3], "loss": "meanSquaredError", "layers": [ { "type": "dense", "units": 1, "activation": "swish" } ] }""", "Valid activation values: linear, relu")]
     [InlineData("""{ "inputShape": [3], "loss": "hinge", "layers": [ { "type": "dense", "units": 1 } ] }""", "loss")]
     [InlineData("""{ "inputShape": [3], "loss": "meanSquaredError" }""", "layers")]
     [InlineData("""{ "inputShape": [3], "loss": "meanSquaredError", "layers": [] }""", "at least one layer")]
