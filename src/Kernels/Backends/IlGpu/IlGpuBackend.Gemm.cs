@@ -12,6 +12,8 @@ public sealed partial class IlGpuBackend
     /// <summary>Threads per group along each axis of the GEMM kernel (a group computes a 4T × 4T tile).</summary>
     internal int GemmThreads { get; }
 
+    private readonly bool _fixedGemmThreads;
+
     /// <inheritdoc />
     public void Gemm(bool transposeA, bool transposeB, int m, int n, int k, float alpha, BufferSpan a, BufferSpan b, float beta, BufferSpan c)
     {
@@ -52,6 +54,16 @@ public sealed partial class IlGpuBackend
         }
 
         var threads = GemmThreads;
+        if (!_fixedGemmThreads)
+        {
+            // 64×64 tiles leave most multiprocessors idle on small products (a batch of 200 gives
+            // 4 tile rows); 32×32 tiles give four times the groups. Bits do not depend on the tile.
+            while (threads > 8 && GroupCount(m, n, threads) < 2 * Accelerator.NumMultiprocessors)
+            {
+                threads /= 2;
+            }
+        }
+
         var tile = GemmKernels.Micro * threads;
         var grid = new Index2D((n + tile - 1) / tile, (m + tile - 1) / tile);
         var config = new KernelConfig(grid, new Index2D(threads, threads), SharedMemoryConfig.RequestDynamic<float>(GemmKernels.SharedFloats(threads)));
@@ -101,6 +113,12 @@ public sealed partial class IlGpuBackend
         {
             _kernels.BiasGradient(cols, rows > 0 ? gv : bv, bv, rows, cols, accumulate ? 1 : 0);
         }
+    }
+
+    private static long GroupCount(int m, int n, int threads)
+    {
+        var tile = GemmKernels.Micro * threads;
+        return (long)((m + tile - 1) / tile) * ((n + tile - 1) / tile);
     }
 
     /// <summary>

@@ -57,7 +57,13 @@ public sealed partial class IlGpuBackend : IComputeBackend
             AcceleratorType.CPU => "ilgpu-cpu",
             _ => "ilgpu",
         };
-        GemmThreads = ChooseGemmThreads(accelerator);
+        if (Options.GemmThreads is { } forced && (forced is not (1 or 2 or 4 or 8 or 16) || forced * forced > accelerator.MaxNumThreadsPerGroup))
+        {
+            throw new ArgumentException($"GemmThreads = {forced} is not a power of two up to 16 whose square fits the {accelerator.MaxNumThreadsPerGroup} threads per group of {accelerator.Name}.", nameof(options));
+        }
+
+        GemmThreads = Options.GemmThreads ?? ChooseGemmThreads(accelerator);
+        _fixedGemmThreads = Options.GemmThreads is not null;
         GemmImplementation = $"tiled kernel ({GemmThreads}x{GemmThreads} threads per group)";
         if (!Options.DeterministicGemm && accelerator is CudaAccelerator cuda)
         {

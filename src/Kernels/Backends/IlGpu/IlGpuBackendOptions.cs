@@ -22,4 +22,10 @@ public sealed class IlGpuBackendOptions
     /// shard invariance for speed on CUDA; other accelerators always use the own kernel.
     /// </remarks>
     public bool DeterministicGemm { get; init; } = true;
+
+    /// <summary>
+    /// Forces the GEMM kernel's group to T×T threads (T in 1, 2, 4, 8, 16) instead of choosing it
+    /// per device and shape; for tests that check every group shape gives the same bits.
+    /// </summary>
+    internal int? GemmThreads { get; init; }
 }
