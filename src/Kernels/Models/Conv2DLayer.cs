@@ -53,72 +53,111 @@ public sealed class Conv2DLayer : Layer
 
     private int Patch => _window.PatchSize;
 
+    /// <summary>
+    /// Most floats of the im2col buffer (default 16 Mi floats, 64 MiB); a batch whose matrix is
+    /// larger is packed and multiplied in chunks of samples. Outputs and input gradients do not
+    /// depend on the chunking (GEMM rows are independent); a micro-shard larger than a chunk sums
+    /// its kernel gradient chunk by chunk, which depends only on the micro-shard size.
+    /// </summary>
+    internal int MaxColumnFloats { get; init; } = 16 << 20;
+
+    /// <summary>Samples per im2col chunk.</summary>
+    private int ChunkRows => Math.Max(1, MaxColumnFloats / (Pixels * Patch));
+
     /// <inheritdoc />
     public override void Allocate(IComputeBackend backend, int maxRows)
     {
         _columns?.Dispose();
         _gradColumns?.Dispose();
         _gradColumns = null;
-        _columns = backend.Allocate(checked(maxRows * Pixels * Patch));
+        _columns = backend.Allocate(checked(Math.Min(maxRows, ChunkRows) * Pixels * Patch));
         _packedRows = 0;
     }
 
-    /// <summary>columns = im2col(input); output = f(columns·kernel + bias). input: (rows, h·w·c); output: (rows·P, F).</summary>
+    /// <summary>columns = im2col(input); output = f(columns·kernel + bias), chunk by chunk of samples. input: (rows, h·w·c); output: (rows·P, F).</summary>
     public override void Forward(in LayerContext context, BufferSpan parameters, BufferSpan input, BufferSpan output, int rows)
     {
         IComputeBackend backend = context.Backend;
+        int chunk = ChunkRows;
+        for (int start = 0; start < rows; start += chunk)
+        {
+            int n = Math.Min(chunk, rows - start);
+            BufferSpan columns = Columns(backend, n);
+            backend.Im2Col(input.Slice(start * InputSize, n * InputSize), columns, n, _window);
+            backend.Gemm(false, false, n * Pixels, Filters, Patch, 1f, columns, Kernel(parameters), 0f, output.Slice(start * OutputSize, n * OutputSize));
+        }
+
         int m = rows * Pixels;
-        BufferSpan columns = Columns(backend, rows);
-        backend.Im2Col(input, columns, rows, _window);
-        backend.Gemm(false, false, m, Filters, Patch, 1f, columns, Kernel(parameters), 0f, output);
         backend.AddBias(output, Bias(parameters), m, Filters);
         if (Activation != ActivationKind.Linear)
         {
             backend.ActivationForward(Activation, output, output, m, Filters);
         }
 
+        // The packed matrix of a single chunk is kept for the kernel gradients.
         _packedInput = input;
-        _packedRows = rows;
+        _packedRows = rows <= chunk ? rows : 0;
     }
 
     /// <summary>
     /// gradOutput ← f'(·) ⊙ gradOutput (dZ, kept for <see cref="ParameterGradients"/>);
-    /// gradInput = col2im(dZ·kernelᵀ), overwritten. dZ: (rows·P, F); dColumns: (rows·P, K).
+    /// gradInput = col2im(dZ·kernelᵀ), overwritten, chunk by chunk. dZ: (rows·P, F); dColumns: (chunk·P, K).
     /// </summary>
     public override void Backward(in LayerContext context, BufferSpan parameters, BufferSpan input, BufferSpan output, BufferSpan gradOutput, BufferSpan? gradInput, int rows)
     {
         IComputeBackend backend = context.Backend;
-        int m = rows * Pixels;
         if (Activation != ActivationKind.Linear)
         {
-            backend.ActivationBackward(Activation, output, gradOutput, gradOutput, m, Filters);
+            backend.ActivationBackward(Activation, output, gradOutput, gradOutput, rows * Pixels, Filters);
         }
 
-        if (gradInput is { } gi)
+        if (gradInput is not { } gi)
         {
-            if (_gradColumns is null || _gradColumns.Length < m * Patch)
-            {
-                _gradColumns?.Dispose();
-                _gradColumns = backend.Allocate(Math.Max(m * Patch, _columns?.Length ?? 0));
-            }
+            return;
+        }
 
-            BufferSpan gradColumns = _gradColumns.Slice(0, m * Patch);
-            backend.Gemm(false, true, m, Patch, Filters, 1f, gradOutput, Kernel(parameters), 0f, gradColumns);
-            backend.Col2Im(gradColumns, gi, rows, _window);
+        int chunk = ChunkRows;
+        int needed = Math.Min(rows, chunk) * Pixels * Patch;
+        if (_gradColumns is null || _gradColumns.Length < needed)
+        {
+            _gradColumns?.Dispose();
+            _gradColumns = backend.Allocate(Math.Max(needed, _columns?.Length ?? 0));
+        }
+
+        for (int start = 0; start < rows; start += chunk)
+        {
+            int n = Math.Min(chunk, rows - start);
+            BufferSpan gradColumns = _gradColumns.Slice(0, n * Pixels * Patch);
+            backend.Gemm(false, true, n * Pixels, Patch, Filters, 1f, gradOutput.Slice(start * OutputSize, n * OutputSize), Kernel(parameters), 0f, gradColumns);
+            backend.Col2Im(gradColumns, gi.Slice(start * InputSize, n * InputSize), n, _window);
         }
     }
 
     /// <summary>
     /// dKernel = columnsᵀ·dZ (K, F) and dBias = Σ dZ (F) over this micro-shard's rows·P pixels,
-    /// overwritten. input: (rows, h·w·c); gradOutput = dZ: (rows·P, F).
+    /// overwritten. input: (rows, h·w·c); gradOutput = dZ: (rows·P, F). Uses the forward pass's
+    /// packed rows when it kept them, else packs again (chunk by chunk, adding the chunks' products).
     /// </summary>
     public override void ParameterGradients(in LayerContext context, BufferSpan input, BufferSpan gradOutput, BufferSpan gradient, int rows)
     {
         IComputeBackend backend = context.Backend;
-        int m = rows * Pixels;
-        BufferSpan columns = PackedColumnsOf(input, rows) ?? Pack(backend, input, rows);
-        backend.Gemm(true, false, Patch, Filters, m, 1f, columns, gradOutput, 0f, Kernel(gradient));
-        backend.BiasGradient(gradOutput, Bias(gradient), m, Filters, accumulate: false);
+        BufferSpan kernel = Kernel(gradient);
+        if (PackedColumnsOf(input, rows) is { } packed)
+        {
+            backend.Gemm(true, false, Patch, Filters, rows * Pixels, 1f, packed, gradOutput, 0f, kernel);
+        }
+        else
+        {
+            int chunk = ChunkRows;
+            for (int start = 0; start < rows; start += chunk)
+            {
+                int n = Math.Min(chunk, rows - start);
+                BufferSpan columns = Pack(backend, input.Slice(start * InputSize, n * InputSize), n);
+                backend.Gemm(true, false, Patch, Filters, n * Pixels, 1f, columns, gradOutput.Slice(start * OutputSize, n * OutputSize), start == 0 ? 0f : 1f, kernel);
+            }
+        }
+
+        backend.BiasGradient(gradOutput, Bias(gradient), rows * Pixels, Filters, accumulate: false);
     }
 
     /// <inheritdoc />
