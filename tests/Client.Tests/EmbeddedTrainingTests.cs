@@ -41,6 +41,7 @@ public sealed class EmbeddedTrainingTests : IDisposable
         Assert.True(root.GetProperty("seconds").GetDouble() > 0);
         Assert.True(root.GetProperty("samplesPerSecond").GetDouble() > 0);
         Assert.True(root.GetProperty("train").GetProperty("loss").GetDouble() < 1e-3);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("train").GetProperty("accuracy").ValueKind);
         var validation = root.GetProperty("validation");
         Assert.Equal(128, validation.GetProperty("samples").GetInt32());
         Assert.True(validation.GetProperty("loss").GetDouble() < 1e-3);

@@ -53,7 +53,7 @@ internal sealed class ModelSourceOptions
             throw new CliException("give either a run id or --checkpoint FILE.", ExitCodes.Usage);
         }
 
-        var provider = RunEvaluator.CreateProvider(message => console.Error.WriteLine(message));
+        var provider = RunEvaluator.CreateProvider(message => console.Error.WriteLine(message), settings.Verbose);
         if (checkpointPath is not null)
         {
             var checkpoint = RunEvaluator.LoadCheckpoint(Path.GetFullPath(checkpointPath));

@@ -37,7 +37,7 @@ internal static class TrainCommand
             throw new CliException("--detach needs --cluster: an embedded cluster ends with this process.", ExitCodes.Usage);
         }
 
-        var provider = RunEvaluator.CreateProvider(message => console.Error.WriteLine(message));
+        var provider = RunEvaluator.CreateProvider(message => console.Error.WriteLine(message), settings.Verbose);
         var request = TrainRequestBuilder.Build(parse, options, data => RunEvaluator.Load(provider, data, "train"));
         using var evaluator = new RunEvaluator(request.ModelSpecJson, request.Data, request.ValidationSplit, provider);
         await using var cluster = await ClusterConnection.OpenAsync(settings, hooks, cancellationToken);

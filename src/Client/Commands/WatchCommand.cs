@@ -22,7 +22,8 @@ internal static class WatchCommand
         {
             var id = parse.GetValue(run)!;
             var asJson = parse.GetValue(json);
-            await using var cluster = await CommandSupport.ConnectAsync(connection.Read(parse), hooks, "watch", asJson, cancellationToken);
+            var settings = connection.Read(parse);
+            await using var cluster = await CommandSupport.ConnectAsync(settings, hooks, "watch", asJson, cancellationToken);
             var grain = cluster.Grains.GetGrain<ITrainingRunGrain>(id);
             var status = await grain.GetStatus().WaitAsync(cancellationToken);
             if (status.State == RunState.NotStarted)
@@ -31,7 +32,7 @@ internal static class WatchCommand
             }
 
             var spec = await grain.GetSpec().WaitAsync(cancellationToken);
-            using var evaluator = spec is null ? null : RunEvaluator.ForRunSpec(spec, RunEvaluator.CreateProvider(message => console.Error.WriteLine(message)));
+            using var evaluator = spec is null ? null : RunEvaluator.ForRunSpec(spec, RunEvaluator.CreateProvider(message => console.Error.WriteLine(message), settings.Verbose));
             var follower = new RunFollower(cluster, grain, id, hooks) { BatchSize = spec?.BatchSize, Evaluator = evaluator };
             var summary = await follower.FollowAsync(console, asJson, cancellationToken);
             RunFollower.Print(console, asJson, summary);

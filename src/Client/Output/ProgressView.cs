@@ -97,7 +97,7 @@ internal static class ProgressView
 
         public void Update(RunStatus status, double? samplesPerSecond, TimeSpan? remaining)
         {
-            if (!_announced && status.State == RunState.Running)
+            if (!_announced && status.State == RunState.Running && status.Workers > 0)
             {
                 _announced = true;
                 output.WriteLine($"run {status.RunId}: {status.TotalSteps} steps, {status.StepsPerEpoch} per epoch, {status.Workers} workers");

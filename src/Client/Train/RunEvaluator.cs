@@ -32,8 +32,19 @@ internal sealed class RunEvaluator : IDisposable
         _replica = new ModelReplica(ModelSpec, _backend);
     }
 
-    /// <summary>A data-set provider with the standard data sets; loading steps go to <paramref name="log"/>.</summary>
-    public static DataSetProvider CreateProvider(Action<string>? log) => new DataSetProvider().RegisterStandardDataSets(log);
+    /// <summary>
+    /// A data-set provider with the standard data sets. <paramref name="log"/> receives the
+    /// one line saying where each data set came from, or, when <paramref name="verbose"/>,
+    /// every loading step (mirrors tried, npm fallback).
+    /// </summary>
+    public static DataSetProvider CreateProvider(Action<string> log, bool verbose) =>
+        new DataSetProvider().RegisterStandardDataSets(message =>
+        {
+            if (verbose || message.StartsWith(StandardDataSets.SummaryPrefix, StringComparison.Ordinal))
+            {
+                log(message);
+            }
+        });
 
     /// <summary>Loads one split through <paramref name="provider"/>, with a one-line error naming the data.</summary>
     public static IDataSet Load(DataSetProvider provider, DataSetReference data, string split, double validationSplit = 0)

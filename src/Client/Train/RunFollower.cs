@@ -31,6 +31,7 @@ internal sealed class RunFollower(ClusterConnection cluster, ITrainingRunGrain r
         var watcher = new RunWatcher(run, hooks.PollInterval, metrics)
         {
             BatchSize = BatchSize,
+            HasAccuracy = evaluator?.ModelSpec.Loss != Kernels.Models.LossKind.MeanSquaredError,
             EarlyStopping = EarlyStopping,
             Validate = evaluator is { HasValidation: true }
                 ? async ct => await run.GetWeights().WaitAsync(ct) is { } w ? evaluator.Evaluate(w, "validation") : null
@@ -61,7 +62,7 @@ internal sealed class RunFollower(ClusterConnection cluster, ITrainingRunGrain r
         }
 
         var last = final.Epochs.Count > 0 ? final.Epochs[^1] : null;
-        var train = last is null ? null : new EvaluationMetrics(last.Loss, double.IsFinite(last.Accuracy) ? last.Accuracy : null);
+        var train = last is null ? null : new EvaluationMetrics(last.Loss, watcher.HasAccuracy && double.IsFinite(last.Accuracy) ? last.Accuracy : null);
         var history = result.History;
         if (validation is not null && history.Count > 0)
         {

@@ -22,6 +22,9 @@ internal sealed class RunWatcher(ITrainingRunGrain run, TimeSpan pollInterval, C
     /// <summary>Validation loss and accuracy of the run's current weights, or null.</summary>
     public Func<CancellationToken, Task<EvaluationMetrics?>>? Validate { get; init; }
 
+    /// <summary>False for regression models, whose accuracy means nothing.</summary>
+    public bool HasAccuracy { get; init; } = true;
+
     /// <summary>Stops the run when its monitored metric stalls.</summary>
     public EarlyStoppingTracker? EarlyStopping { get; init; }
 
@@ -74,7 +77,7 @@ internal sealed class RunWatcher(ITrainingRunGrain run, TimeSpan pollInterval, C
             {
                 var summary = status.Epochs[e];
                 var validation = Validate is null || e < status.Epochs.Count - 1 ? null : await Validate(cancellationToken).ConfigureAwait(false);
-                var row = new EpochRow(summary.Epoch + 1, summary.Loss, NullIfNaN(summary.Accuracy), validation?.Loss, validation?.Accuracy, summary.Seconds);
+                var row = new EpochRow(summary.Epoch + 1, summary.Loss, HasAccuracy ? NullIfNaN(summary.Accuracy) : null, validation?.Loss, validation?.Accuracy, summary.Seconds);
                 history.Add(row);
                 metrics.RecordValidation(row.ValidationLoss, row.ValidationAccuracy);
                 progress.EpochDone(row, EpochsOf(status));
@@ -90,8 +93,9 @@ internal sealed class RunWatcher(ITrainingRunGrain run, TimeSpan pollInterval, C
             TimeSpan? remaining = stepsPerSecond is > 0 && status.TotalSteps > status.Step
                 ? TimeSpan.FromSeconds((status.TotalSteps - status.Step) / stepsPerSecond.Value)
                 : null;
-            metrics.Record(status, rate);
-            progress.Update(status, rate, remaining);
+            var shown = HasAccuracy ? status : status with { LastAccuracy = double.NaN };
+            metrics.Record(shown, rate);
+            progress.Update(shown, rate, remaining);
             if (status.State is RunState.Completed or RunState.Stopped or RunState.Failed)
             {
                 var seconds = clock.Elapsed.TotalSeconds;

@@ -19,6 +19,9 @@ namespace DistTrain.Silo.Data;
 /// </summary>
 public static partial class StandardDataSets
 {
+    /// <summary>Starts the one log line per load that says what was loaded and from where.</summary>
+    public const string SummaryPrefix = "data: ";
+
     /// <summary>The data-set names resolved here.</summary>
     public static IReadOnlyList<string> Names { get; } = ["mnist", "fashion-mnist", "cifar10", "csv"];
 
@@ -79,7 +82,7 @@ public static partial class StandardDataSets
                 "cifar10" => await DataSets.LoadCifar10Async(options, cancellationToken).ConfigureAwait(false),
                 _ => throw new ArgumentException($"Unknown data set '{spec.Name}'; known: {string.Join(", ", Names)}.", nameof(spec)),
             };
-            log?.Invoke($"{spec.Name}: {loaded.Train.Count:N0} training and {loaded.Test.Count:N0} test samples ({loaded.Source}: {loaded.Detail}).");
+            log?.Invoke($"{SummaryPrefix}{spec.Name}, {loaded.Train.Count:N0} training and {loaded.Test.Count:N0} test samples ({loaded.Source}: {loaded.Detail}).");
             whole = split.Name == "train" ? loaded.Train : loaded.Test;
         }
 
