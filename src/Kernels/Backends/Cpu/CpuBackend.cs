@@ -16,7 +16,7 @@ public sealed partial class CpuBackend : IComputeBackend
     /// <summary>Creates the backend.</summary>
     /// <param name="maxThreads">Most threads one operation uses; default <see cref="Environment.ProcessorCount"/>.</param>
     public CpuBackend(int? maxThreads = null)
-        : this(maxThreads, GemmThreading.Workers)
+        : this(maxThreads, GemmThreading.ParallelFor)
     {
     }
 

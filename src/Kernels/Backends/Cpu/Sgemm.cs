@@ -41,7 +41,7 @@ internal sealed unsafe class Sgemm : IDisposable
     /// <param name="maxThreads">Most threads one call uses.</param>
     /// <param name="width">Vector width of the micro-kernel; by default the widest the hardware accelerates.</param>
     /// <param name="threading">How tasks are spread over threads.</param>
-    public Sgemm(int maxThreads, SgemmWidth? width = null, GemmThreading threading = GemmThreading.Workers)
+    public Sgemm(int maxThreads, SgemmWidth? width = null, GemmThreading threading = GemmThreading.ParallelFor)
     {
         _maxThreads = maxThreads;
         _width = width ?? (Vector512.IsHardwareAccelerated ? SgemmWidth.Vector512 : Vector256.IsHardwareAccelerated ? SgemmWidth.Vector256 : SgemmWidth.Vector128);

@@ -20,9 +20,9 @@ public sealed class CpuBackendTests : BackendContractTests
         var b = RandomFloats(random, k * n);
         var c = RandomFloats(random, m * n);
         var results = new List<float[]>();
-        foreach (var threads in new[] { 1, 2, 3 })
+        foreach (var (threads, threading) in new[] { (1, GemmThreading.ParallelFor), (2, GemmThreading.ParallelFor), (3, GemmThreading.ParallelFor), (2, GemmThreading.Workers) })
         {
-            using var backend = new CpuBackend(threads);
+            using var backend = new CpuBackend(threads, threading);
             using var aBuffer = backend.Allocate(a.Length);
             using var bBuffer = backend.Allocate(b.Length);
             using var cBuffer = backend.Allocate(c.Length);
@@ -35,6 +35,7 @@ public sealed class CpuBackendTests : BackendContractTests
 
         AssertBitIdentical(results[0], results[1], "1 vs 2 threads");
         AssertBitIdentical(results[0], results[2], "1 vs 3 threads");
+        AssertBitIdentical(results[0], results[3], "Parallel.For vs dedicated workers");
     }
 
     [Theory]
