@@ -35,19 +35,6 @@ public sealed class DataSetRange : IDataSet
     /// <inheritdoc />
     public int TargetSize => _source.TargetSize;
 
-    /// <summary>Splits <paramref name="source"/> like Keras' <c>validation_split</c>: the first ⌊n·(1 − fraction)⌋ samples train, the rest validate.</summary>
-    public static (DataSetRange Train, DataSetRange Validation) Split(IDataSet source, double validationFraction)
-    {
-        ArgumentNullException.ThrowIfNull(source);
-        if (!(validationFraction > 0 && validationFraction < 1))
-        {
-            throw new ArgumentOutOfRangeException(nameof(validationFraction), $"The validation fraction must be in (0, 1), got {validationFraction}.");
-        }
-
-        int trainCount = (int)Math.Floor(source.Count * (1.0 - validationFraction));
-        return (new DataSetRange(source, 0, trainCount), new DataSetRange(source, trainCount, source.Count - trainCount));
-    }
-
     /// <inheritdoc />
     public void Read(ReadOnlySpan<int> indices, Span<float> inputs, Span<float> targets)
     {

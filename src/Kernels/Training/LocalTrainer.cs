@@ -123,7 +123,7 @@ public sealed class LocalTrainer : IDisposable
         ArgumentNullException.ThrowIfNull(train);
         if (validation is null && Options.ValidationSplit > 0)
         {
-            (train, validation) = DataSetRange.Split(train, Options.ValidationSplit);
+            (train, validation) = DataSplit.ValidationSplit(train, Options.ValidationSplit);
         }
 
         EarlyStopping? stopping = Options.EarlyStopping;
