@@ -24,6 +24,13 @@ public sealed class DistTrainClusterOptions
     /// <summary>Redis connection string (StackExchange.Redis form); null or empty for localhost clustering and in-memory storage.</summary>
     public string? RedisConnectionString { get; set; }
 
+    /// <summary>
+    /// Redis clustering only: the IP address other silos and clients reach this silo at; null
+    /// or empty takes the machine's first non-loopback address (set it on machines with several
+    /// networks, or to 127.0.0.1 for a cluster on one machine).
+    /// </summary>
+    public string? AdvertisedAddress { get; set; }
+
     /// <summary>Port for silo-to-silo traffic.</summary>
     [Range(1, 65535)]
     public int SiloPort { get; set; } = 11111;

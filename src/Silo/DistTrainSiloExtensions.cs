@@ -50,7 +50,14 @@ public static class DistTrainSiloExtensions
             if (cluster.UsesRedis)
             {
                 silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(cluster.RedisConnectionString!));
-                silo.ConfigureEndpoints(cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
+                if (string.IsNullOrWhiteSpace(cluster.AdvertisedAddress))
+                {
+                    silo.ConfigureEndpoints(cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
+                }
+                else
+                {
+                    silo.ConfigureEndpoints(ParseAddress(cluster.AdvertisedAddress), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: true);
+                }
             }
             else
             {
@@ -62,6 +69,11 @@ public static class DistTrainSiloExtensions
         });
         return builder;
     }
+
+    private static System.Net.IPAddress ParseAddress(string text) =>
+        System.Net.IPAddress.TryParse(text, out var address)
+            ? address
+            : throw new OptionsValidationException(DistTrainClusterOptions.SectionName, typeof(DistTrainClusterOptions), [$"{DistTrainClusterOptions.SectionName}:AdvertisedAddress '{text}' is not an IP address."]);
 
     /// <summary>
     /// Adds the DistTrain grains' services to a silo whose clustering is already set up: the

@@ -34,8 +34,8 @@ public sealed class OneSiloFixture() : ClusterFixture(1);
 /// <summary>Two silos with two CPU devices each.</summary>
 public sealed class TwoSiloFixture() : ClusterFixture(2);
 
-/// <summary>Two silos, one of which a test stops.</summary>
-public sealed class FaultFixture() : ClusterFixture(2);
+/// <summary>One silo to which each fault test adds the silo it then stops or kills.</summary>
+public sealed class FaultFixture() : ClusterFixture(1);
 
 /// <summary>Tests sharing <see cref="OneSiloFixture"/>.</summary>
 [CollectionDefinition(Name)]

@@ -1,3 +1,4 @@
+using DistTrain.Grains.Tests.Hosting;
 using DistTrain.Silo;
 using Orleans.Configuration;
 using Orleans.TestingHost;
@@ -29,13 +30,6 @@ public sealed class DistTrainSiloConfigurator : ISiloConfigurator
                 coordinator.CheckpointRoot = CheckpointRoot;
                 coordinator.MaxStepRetries = 20;
             });
-        siloBuilder.Configure<ClusterMembershipOptions>(o =>
-        {
-            o.ProbeTimeout = TimeSpan.FromSeconds(1);
-            o.NumMissedProbesLimit = 2;
-            o.NumVotesForDeathDeclaration = 1;
-            o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
-            o.IAmAliveTablePublishTimeout = TimeSpan.FromSeconds(2);
-        });
+        siloBuilder.Configure<ClusterMembershipOptions>(FastFailureDetection.Configure);
     }
 }
