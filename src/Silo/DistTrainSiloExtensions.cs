@@ -108,7 +108,17 @@ public static class DistTrainSiloExtensions
             coordinator.Configure(configureCoordinator);
         }
 
-        coordinator.ValidateDataAnnotations().ValidateOnStart();
+        coordinator
+            .Validate(o => o.ReminderPeriod >= TimeSpan.FromSeconds(1), $"{CoordinatorOptions.SectionName}:ReminderPeriod must be at least 1 second.")
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddOptions<ReminderOptions>().Configure<IOptions<CoordinatorOptions>>((reminders, options) =>
+        {
+            if (options.Value.ReminderPeriod < reminders.MinimumReminderPeriod)
+            {
+                reminders.MinimumReminderPeriod = options.Value.ReminderPeriod;
+            }
+        });
         builder.Services.AddSingleton(sp => DeviceDiscovery.Discover(sp.GetRequiredService<IOptions<DeviceOptions>>().Value));
 
         if (!string.IsNullOrWhiteSpace(redisConnectionString))

@@ -21,6 +21,14 @@ public sealed class CoordinatorOptions
     [System.ComponentModel.DataAnnotations.Range(1, 1_000_000)]
     public int ReportHistory { get; set; } = 512;
 
+    /// <summary>
+    /// Period of the reminder that keeps a running coordinator alive: when its silo dies, the
+    /// reminder reactivates it on another silo within about this time (any call to the run, such
+    /// as a client polling its status, reactivates it sooner). The silo lowers Orleans'
+    /// <c>ReminderOptions.MinimumReminderPeriod</c> (1 minute) when this is shorter.
+    /// </summary>
+    public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>How long one timer turn may drive steps before letting queued calls (Start, Resume, GetWeights) in.</summary>
     public TimeSpan TurnBudget { get; set; } = TimeSpan.FromMilliseconds(500);
 }

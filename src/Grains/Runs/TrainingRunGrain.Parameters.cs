@@ -58,6 +58,7 @@ internal sealed partial class TrainingRunGrain
         }
 
         S.Step = step;
+        S.Epochs.RemoveAll(e => e.Epoch >= run.EpochOf(step)); // epochs after the checkpoint are trained again
         var writes = new List<Task>();
         for (int i = 0; i < run.Servers.Count; i++)
         {

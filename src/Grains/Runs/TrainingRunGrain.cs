@@ -49,6 +49,30 @@ internal sealed partial class TrainingRunGrain(
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// Orleans deactivates a live coordinator when its silo shuts down, and also when a silo
+    /// that held the coordinator's grain-directory entry dies. A running or paused run writes
+    /// its state on the way out, so that the next activation finds it even where the storage
+    /// lost it (in-memory storage whose holder died); the next activation rewinds to the last
+    /// checkpoint as after any failover.
+    /// </summary>
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        StopTimer();
+        if (S.Spec is not null && S.State is RunState.Running or RunState.Paused)
+        {
+            LogDeactivated(RunId, S.Step, reason.ReasonCode.ToString());
+            try
+            {
+                await SaveState();
+            }
+            catch (Exception e)
+            {
+                LogDeactivationSaveFailed(e, RunId);
+            }
+        }
+    }
+
     /// <inheritdoc />
     public async Task<RunStatus> Start(RunSpec spec)
     {
@@ -69,7 +93,7 @@ internal sealed partial class TrainingRunGrain(
         await RestoreServers(from);
         await SaveState();
         await GrainFactory.GetGrain<IRunRegistryGrain>(0).Register(RunId);
-        await this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        await this.RegisterOrUpdateReminder(ReminderName, _options.ReminderPeriod, _options.ReminderPeriod);
         LogStarted(RunId, run.Layout.Total, run.TotalSteps, S.Step);
         StartTimer();
         return GetStatusNow();
@@ -121,7 +145,7 @@ internal sealed partial class TrainingRunGrain(
                 S.State = RunState.Running;
                 S.Error = null;
                 await SaveState();
-                await this.RegisterOrUpdateReminder(ReminderName, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+                await this.RegisterOrUpdateReminder(ReminderName, _options.ReminderPeriod, _options.ReminderPeriod);
                 StartTimer();
                 break;
             case RunState.NotStarted:
@@ -217,6 +241,12 @@ internal sealed partial class TrainingRunGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: started, {Parameters} parameters, {TotalSteps} steps, from step {Step}")]
     private partial void LogStarted(string runId, int parameters, long totalSteps, long step);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: coordinator deactivated at step {Step} ({Reason}); state written for the next activation")]
+    private partial void LogDeactivated(string runId, long step, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: writing the state on deactivation failed")]
+    private partial void LogDeactivationSaveFailed(Exception exception, string runId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: coordinator reactivated at persisted step {Step}")]
     private partial void LogReactivated(string runId, long step);

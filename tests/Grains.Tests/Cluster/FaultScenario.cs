@@ -25,9 +25,11 @@ public static class FaultScenario
     /// Starts <paramref name="spec"/> with its coordinator on <paramref name="coordinatorSilo"/>,
     /// applies <paramref name="fault"/> once the run has reached <paramref name="faultAfterStep"/>
     /// steps, and polls until it leaves <see cref="RunState.Running"/> (at most <paramref name="timeout"/>).
+    /// With <paramref name="pollDuringRecovery"/> false nothing calls the run after the fault
+    /// until its checkpoint file shows the last step: the run must go on by itself (its reminder).
     /// </summary>
     public static async Task<FaultOutcome> RunAsync(
-        IGrainFactory grains, SiloAddress coordinatorSilo, RunSpec spec, long faultAfterStep, Func<Task> fault, ITestOutputHelper output, TimeSpan timeout)
+        IGrainFactory grains, SiloAddress coordinatorSilo, RunSpec spec, long faultAfterStep, Func<Task> fault, ITestOutputHelper output, TimeSpan timeout, bool pollDuringRecovery = true)
     {
         var run = grains.GetGrain<ITrainingRunGrain>($"fault-{Guid.NewGuid():N}");
         RequestContext.Set(IPlacementDirector.PlacementHintKey, coordinatorSilo);
@@ -54,6 +56,24 @@ public static class FaultScenario
         TimeSpan? stepping = null;
         RunStatus status = before;
         var failedPolls = 0;
+        if (!pollDuringRecovery)
+        {
+            Assert.True(before.LastCheckpoint is not null, "the run needs a checkpoint before the fault");
+            long checkpointStep = before.Step;
+            while (clock.Elapsed < timeout && checkpointStep < spec.MaxSteps)
+            {
+                await Task.Delay(50);
+                long previous = checkpointStep;
+                checkpointStep = Kernels.Training.CheckpointStore.Load(before.LastCheckpoint).Step;
+                if (stepping is null && checkpointStep > previous && previous > before.Step)
+                {
+                    stepping = clock.Elapsed; // a second checkpoint after the fault: stepping again
+                }
+            }
+
+            output.WriteLine($"untouched by clients, the run wrote its last checkpoint (step {checkpointStep}) {clock.Elapsed.TotalSeconds:F2} s after the fault");
+        }
+
         while (clock.Elapsed < timeout)
         {
             try

@@ -88,6 +88,8 @@ public sealed class RedisClusterTests(ITestOutputHelper output) : IAsyncLifetime
     [RedisFact]
     public async Task KillingTheProcessOfTheCoordinatorAndItsParameterServerRewindsToTheCheckpointAndFinishesBitIdentical()
     {
+        // No client calls the run after the kill: its reminder (2 s here, from
+        // DistTrain:Coordinator:ReminderPeriod) must bring the coordinator back on the survivor.
         await using var survivor = await InProcessSilo.StartAsync(Args());
         using var victim = SiloProcess.Start(Args());
         await survivor.WaitForActiveSilosAsync(2, TimeSpan.FromSeconds(60), () => victim.Log);
@@ -95,7 +97,7 @@ public sealed class RedisClusterTests(ITestOutputHelper output) : IAsyncLifetime
         var spec = FaultScenario.Spec(steps: 80, checkpointInterval: 10);
 
         // The coordinator, and the parameter-server slice placed beside it, on the victim.
-        var outcome = await FaultScenario.RunAsync(survivor.Grains, victimAddress, spec, faultAfterStep: 15, () => Task.Run(victim.Kill), output, TimeSpan.FromSeconds(60));
+        var outcome = await FaultScenario.RunAsync(survivor.Grains, victimAddress, spec, faultAfterStep: 15, () => Task.Run(victim.Kill), output, TimeSpan.FromSeconds(60), pollDuringRecovery: false);
 
         Assert.Equal(survivor.Address.ToParsableString(), outcome.Final.CoordinatorSilo);
         Assert.Equal(2, outcome.Final.Workers);
@@ -115,5 +117,6 @@ public sealed class RedisClusterTests(ITestOutputHelper output) : IAsyncLifetime
         "--DistTrain:Devices:CpuWorkers=2",
         "--DistTrain:Devices:CpuThreads=1",
         $"--DistTrain:Coordinator:CheckpointRoot={Path.Combine(_directory, "checkpoints")}",
+        "--DistTrain:Coordinator:ReminderPeriod=00:00:02",
     ];
 }
