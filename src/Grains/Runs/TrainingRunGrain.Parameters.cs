@@ -38,7 +38,9 @@ internal sealed partial class TrainingRunGrain
         long step = 0;
         if (checkpointPath is not null)
         {
-            Checkpoint checkpoint = await Task.Run(() => CheckpointStore.Load(checkpointPath));
+            // A silo killed between a save's two renames leaves the checkpoint as .prev.
+            string file = CheckpointStore.Resolve(checkpointPath) ?? checkpointPath;
+            Checkpoint checkpoint = await Task.Run(() => CheckpointStore.Load(file));
             checkpoint.ValidateAgainst(run.Tensors);
             weights = checkpoint.Weights;
             velocity = checkpoint.Velocity;

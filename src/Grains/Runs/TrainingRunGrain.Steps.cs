@@ -139,7 +139,7 @@ internal sealed partial class TrainingRunGrain
         S.Step = step + 1;
         S.LastLoss = loss;
         S.LastAccuracy = accuracy;
-        _lastWorkerCount = workers;
+        S.Workers = workers;
         if (result.Skipped)
         {
             S.SkippedSteps++;

@@ -1,4 +1,5 @@
 using DistTrain.Grains.Data;
+using DistTrain.Kernels.Training;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
@@ -29,7 +30,6 @@ internal sealed partial class TrainingRunGrain(
     private bool _serversReady;
     private bool _pauseRequested;
     private long? _stopAtStep;
-    private int _lastWorkerCount;
 
     private string RunId => this.GetPrimaryKeyString();
 
@@ -41,7 +41,7 @@ internal sealed partial class TrainingRunGrain(
         if (S.Spec is not null && S.State is RunState.Running)
         {
             // Reactivated (reminder or any call) after a failover: rewind to the checkpoint and go on.
-            _run = RunContext.Create(RunId, S.Spec, dataSets, _options.CheckpointRoot);
+            UseRun(RunContext.Create(RunId, S.Spec, dataSets, _options.CheckpointRoot));
             LogReactivated(RunId, S.Step);
             StartTimer();
         }
@@ -86,10 +86,10 @@ internal sealed partial class TrainingRunGrain(
 
         var run = RunContext.Create(RunId, spec, dataSets, _options.CheckpointRoot);
         _run = run;
-        state.State = new TrainingRunState { Spec = spec, State = RunState.Running };
+        state.State = new TrainingRunState { Spec = spec, State = RunState.Running, TotalSteps = run.TotalSteps, StepsPerEpoch = run.StepsPerEpoch };
         _reports.Clear();
         ResetEpochAccumulators();
-        string? from = spec.ResumeFrom ?? (File.Exists(run.CheckpointPath) ? run.CheckpointPath : null);
+        string? from = spec.ResumeFrom ?? (CheckpointStore.Resolve(run.CheckpointPath) is null ? null : run.CheckpointPath);
         await RestoreServers(from);
         await SaveState();
         await GrainFactory.GetGrain<IRunRegistryGrain>(0).Register(RunId);
@@ -139,7 +139,7 @@ internal sealed partial class TrainingRunGrain(
                     throw new InvalidOperationException($"Run '{RunId}' has no spec to resume.");
                 }
 
-                _run = RunContext.Create(RunId, S.Spec, dataSets, _options.CheckpointRoot);
+                UseRun(RunContext.Create(RunId, S.Spec, dataSets, _options.CheckpointRoot));
                 ResetEpochAccumulators();
                 await RestoreServers(S.LastCheckpoint);
                 S.State = RunState.Running;
@@ -173,8 +173,8 @@ internal sealed partial class TrainingRunGrain(
             return await Gather(ParameterKind.Weights);
         }
 
-        return S.LastCheckpoint is { } path && File.Exists(path)
-            ? Kernels.Training.CheckpointStore.Load(path).Weights
+        return S.LastCheckpoint is { } path && CheckpointStore.Resolve(path) is { } file
+            ? CheckpointStore.Load(file).Weights
             : null;
     }
 
@@ -189,10 +189,10 @@ internal sealed partial class TrainingRunGrain(
         RunId,
         S.State,
         S.Step,
-        _run?.EpochOf(S.Step) ?? 0,
-        _run?.TotalSteps ?? 0,
-        _run?.StepsPerEpoch ?? 0,
-        _lastWorkerCount,
+        S.StepsPerEpoch > 0 ? (int)(S.Step / S.StepsPerEpoch) : 0,
+        S.TotalSteps,
+        S.StepsPerEpoch,
+        S.Workers,
         S.SkippedSteps,
         S.ClippedSteps,
         S.LastLoss,
@@ -201,6 +201,13 @@ internal sealed partial class TrainingRunGrain(
         S.LastCheckpoint,
         S.Error,
         silo.SiloAddress.ToParsableString());
+
+    private void UseRun(RunContext run)
+    {
+        _run = run;
+        S.TotalSteps = run.TotalSteps;
+        S.StepsPerEpoch = run.StepsPerEpoch;
+    }
 
     private void StartTimer()
     {

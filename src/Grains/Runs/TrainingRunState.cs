@@ -40,4 +40,13 @@ public sealed class TrainingRunState
 
     /// <summary>Step of <see cref="LastCheckpoint"/>.</summary>
     [Id(10)] public long CheckpointStep { get; set; } = -1;
+
+    /// <summary>Steps of the whole run (kept so a finished run's status needs no data set after a restart).</summary>
+    [Id(11)] public long TotalSteps { get; set; }
+
+    /// <summary>Steps per epoch.</summary>
+    [Id(12)] public int StepsPerEpoch { get; set; }
+
+    /// <summary>Workers of the last step.</summary>
+    [Id(13)] public int Workers { get; set; }
 }

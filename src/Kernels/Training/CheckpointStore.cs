@@ -72,6 +72,23 @@ public static class CheckpointStore
         }
     }
 
+    /// <summary>
+    /// The file holding the latest checkpoint saved at <paramref name="path"/>: the path itself,
+    /// or its <c>.prev</c> when the path is missing — a <see cref="Save"/> between its two
+    /// renames (or killed there) has just moved the latest checkpoint aside. Null when neither exists.
+    /// </summary>
+    public static string? Resolve(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (File.Exists(path))
+        {
+            return path;
+        }
+
+        string previous = path + PreviousSuffix;
+        return File.Exists(previous) ? previous : null;
+    }
+
     /// <summary>Reads and checks the checkpoint at <paramref name="path"/>.</summary>
     public static Checkpoint Load(string path)
     {

@@ -60,3 +60,14 @@ public sealed class FaultCollection : ICollectionFixture<FaultFixture>
     /// <summary>Collection name.</summary>
     public const string Name = "fault";
 }
+
+/// <summary>
+/// Tests that start <c>DistTrain.Silo</c> processes: they run one after another, so two
+/// process starts (seconds of JIT each on a small machine) do not compete.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class SiloProcessCollection
+{
+    /// <summary>Collection name.</summary>
+    public const string Name = "silo processes";
+}

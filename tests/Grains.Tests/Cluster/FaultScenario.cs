@@ -59,15 +59,22 @@ public static class FaultScenario
         if (!pollDuringRecovery)
         {
             Assert.True(before.LastCheckpoint is not null, "the run needs a checkpoint before the fault");
-            long checkpointStep = before.Step;
+            long checkpointStep = -1;
             while (clock.Elapsed < timeout && checkpointStep < spec.MaxSteps)
             {
                 await Task.Delay(50);
-                long previous = checkpointStep;
-                checkpointStep = Kernels.Training.CheckpointStore.Load(before.LastCheckpoint).Step;
-                if (stepping is null && checkpointStep > previous && previous > before.Step)
+                try
                 {
-                    stepping = clock.Elapsed; // a second checkpoint after the fault: stepping again
+                    checkpointStep = Kernels.Training.CheckpointStore.Load(Kernels.Training.CheckpointStore.Resolve(before.LastCheckpoint)!).Step;
+                }
+                catch (Kernels.Training.CheckpointException)
+                {
+                    continue; // a save renamed the file between the two calls; read again
+                }
+
+                if (stepping is null && checkpointStep > before.Step)
+                {
+                    stepping = clock.Elapsed; // the first checkpoint past the step at the fault
                 }
             }
 

@@ -9,6 +9,7 @@ namespace DistTrain.Grains.Tests.Cluster;
 /// coordinator re-plans the micro-shards over the surviving workers, and the run ends with the
 /// bits of the local loop.
 /// </summary>
+[Collection(SiloProcessCollection.Name)]
 public sealed class ProcessKillTests(ITestOutputHelper output) : IDisposable
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("disttrain-kill-").FullName;
@@ -19,7 +20,7 @@ public sealed class ProcessKillTests(ITestOutputHelper output) : IDisposable
         int primaryPort = FreePort.Next();
         await using var primary = await InProcessSilo.StartAsync(Args(primaryPort, FreePort.Next(), primaryPort));
         using var victim = SiloProcess.Start(Args(FreePort.Next(), FreePort.Next(), primaryPort));
-        await primary.WaitForActiveSilosAsync(2, TimeSpan.FromSeconds(60), () => victim.Log);
+        await primary.WaitForActiveSilosAsync(2, TimeSpan.FromSeconds(60), victim.Describe);
         var spec = FaultScenario.Spec(steps: 80);
 
         var outcome = await FaultScenario.RunAsync(primary.Grains, primary.Address, spec, faultAfterStep: 5, () => Task.Run(victim.Kill), output, TimeSpan.FromSeconds(60));

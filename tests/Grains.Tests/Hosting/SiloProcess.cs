@@ -53,6 +53,10 @@ public sealed class SiloProcess : IDisposable
         }
     }
 
+    /// <summary>Whether it runs, and its last lines, for failure messages.</summary>
+    public string Describe() =>
+        $"Silo process {(HasExited ? $"exited with code {_process.ExitCode}" : "still running")}; its output: {Log}";
+
     /// <summary>Starts <c>dotnet DistTrain.Silo.dll</c> with <paramref name="args"/>.</summary>
     public static SiloProcess Start(params string[] args) => new(args);
 

@@ -9,6 +9,7 @@ namespace DistTrain.Grains.Tests.Redis;
 /// (<c>--DistTrain:Cluster:RedisConnectionString=…</c>: membership, grain state and reminders
 /// in Redis) against a real, throw-away <c>redis-server</c>.
 /// </summary>
+[Collection(SiloProcessCollection.Name)]
 public sealed class RedisClusterTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("disttrain-redis-cluster-").FullName;
@@ -79,6 +80,7 @@ public sealed class RedisClusterTests(ITestOutputHelper output) : IAsyncLifetime
             var status = await run.GetStatus();
             Assert.Equal(RunState.Completed, status.State);
             Assert.Equal(40, status.Step);
+            Assert.Equal((40L, 16, 2, 2), (status.TotalSteps, status.StepsPerEpoch, status.Epoch, status.Workers));
             Assert.Equal(finished.Epochs, status.Epochs);
             TestRuns.AssertSameBits(weights!, (await run.GetWeights())!, "weights read after a restart");
             Assert.Contains(runId, await silo.Grains.GetGrain<IRunRegistryGrain>(0).List());
@@ -92,7 +94,7 @@ public sealed class RedisClusterTests(ITestOutputHelper output) : IAsyncLifetime
         // DistTrain:Coordinator:ReminderPeriod) must bring the coordinator back on the survivor.
         await using var survivor = await InProcessSilo.StartAsync(Args());
         using var victim = SiloProcess.Start(Args());
-        await survivor.WaitForActiveSilosAsync(2, TimeSpan.FromSeconds(60), () => victim.Log);
+        await survivor.WaitForActiveSilosAsync(2, TimeSpan.FromSeconds(60), victim.Describe);
         var victimAddress = survivor.ActiveSilos().Single(a => !a.Equals(survivor.Address));
         var spec = FaultScenario.Spec(steps: 80, checkpointInterval: 10);
 

@@ -65,6 +65,19 @@ public sealed class CheckpointStoreTests : IDisposable
     }
 
     [Fact]
+    public void ResolveFindsThePreviousCheckpointWhileASaveHasMovedTheLatestAside()
+    {
+        string path = CheckpointStore.PathIn(_directory);
+        Assert.Null(CheckpointStore.Resolve(path));
+        CheckpointStore.Save(path, Sample(step: 1));
+        Assert.Equal(path, CheckpointStore.Resolve(path));
+
+        File.Move(path, path + CheckpointStore.PreviousSuffix, overwrite: true); // a save's first rename, before its second
+
+        Assert.Equal(1L, CheckpointStore.Load(CheckpointStore.Resolve(path)!).Step);
+    }
+
+    [Fact]
     public void ATruncatedFileIsRejectedAsNotACheckpoint()
     {
         string path = CheckpointStore.PathIn(_directory);
