@@ -18,6 +18,8 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("evaluate")]
     [InlineData("predict")]
     [InlineData("cluster")]
+    [InlineData("model")]
+    [InlineData("model", "summary")]
     public async Task EveryCommandPrintsHelpAndSucceeds(params string[] command)
     {
         var result = await CliRunner.RunAsync([.. command, "--help"]);

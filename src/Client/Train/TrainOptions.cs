@@ -6,22 +6,9 @@ namespace DistTrain.Client.Train;
 /// <summary>The options of <c>disttrain train</c>; every one can also be a key of the spec file.</summary>
 internal sealed class TrainOptions
 {
-    public Argument<string?> Spec { get; } = new("spec")
-    {
-        Description = "Run-spec JSON file (keys are the flag names in camelCase, plus \"model\"); flags override it.",
-        Arity = ArgumentArity.ZeroOrOne,
-        Validators =
-        {
-            result =>
-            {
-                // An unknown --flag would otherwise be taken for the spec file's name.
-                if (result.Tokens is [{ Value: ['-', ..] value }])
-                {
-                    result.AddError($"Unrecognized option '{value}'.");
-                }
-            },
-        },
-    };
+    public Argument<string?> Spec { get; } = Commands.CommandSupport.OptionalFileArgument(
+        "spec",
+        "Run-spec JSON file (keys are the flag names in camelCase, plus \"model\"); flags override it.");
 
     public Option<string?> Preset { get; } = new("--preset", "-p")
     {

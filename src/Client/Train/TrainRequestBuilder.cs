@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using DistTrain.Client.Cli;
 using DistTrain.Grains;
 using DistTrain.Kernels.Data;
-using DistTrain.Kernels.Models;
 
 namespace DistTrain.Client.Train;
 
@@ -34,10 +33,10 @@ internal static class TrainRequestBuilder
 
         var data = ResolveData(parse, o, file, preset);
         var samples = trainingSamples(data);
-        var modelJson = modelPath is not null ? ReadModelFile(modelPath)
+        var modelJson = modelPath is not null ? ModelSpecFile.Read(modelPath)
             : file.Model is { } element ? element.GetRawText()
             : preset!.ModelSpecJson(samples.InputSize);
-        CheckModel(modelJson, modelPath ?? specPath ?? $"preset {preset?.Name}");
+        ModelSpecFile.Parse(modelJson, modelPath ?? specPath ?? $"preset {preset?.Name}");
 
         var epochs = parse.GetValue(o.Epochs) ?? file.Epochs ?? preset?.Epochs ?? 10;
         var batch = parse.GetValue(o.BatchSize) ?? file.BatchSize ?? preset?.BatchSize ?? 64;
@@ -147,28 +146,6 @@ internal static class TrainRequestBuilder
 
         Require(csv is null, $"--csv cannot be combined with --dataset {name}.");
         return new DataSetReference(name, FullPath(parse.GetValue(o.DataDir)) ?? file.ResolvePath(file.DataDir));
-    }
-
-    private static string ReadModelFile(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new CliException($"model spec '{path}' does not exist.");
-        }
-
-        return File.ReadAllText(path);
-    }
-
-    private static void CheckModel(string json, string source)
-    {
-        try
-        {
-            ModelSpec.FromJson(json).Validate();
-        }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException or System.Text.Json.JsonException or NotSupportedException)
-        {
-            throw new CliException($"model spec from {source} is invalid: {DistTrainCli.OneLine(ex.Message)}");
-        }
     }
 
     private static string NewRunId(string? preset) =>
