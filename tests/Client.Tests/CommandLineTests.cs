@@ -34,7 +34,7 @@ public sealed class CommandLineTests : IDisposable
     {
         var result = await CliRunner.RunAsync("train", "--help");
 
-        foreach (var flag in new[] { "--preset", "--epochs", "--batch-size", "--lr", "--schedule", "--momentum", "--nesterov", "--clip-norm", "--weight-decay", "--validation-split", "--early-stopping-monitor", "--patience", "--seed", "--workers", "--micro-shards", "--checkpoint-dir", "--data-dir", "--csv", "--target", "--cluster", "--json", "--otel-console" })
+        foreach (var flag in new[] { "--preset", "--epochs", "--batch-size", "--lr", "--schedule", "--momentum", "--nesterov", "--clip-norm", "--weight-decay", "--validation-split", "--folds", "--early-stopping-monitor", "--patience", "--seed", "--workers", "--micro-shards", "--checkpoint-dir", "--data-dir", "--csv", "--target", "--cluster", "--json", "--otel-console" })
         {
             Assert.Contains(flag, result.Output, StringComparison.Ordinal);
         }
