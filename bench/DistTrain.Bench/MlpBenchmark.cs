@@ -12,8 +12,9 @@ namespace DistTrain.Bench;
 /// <summary>
 /// <c>mlp</c>: training throughput of the 784-512-256-10 MLP (batch 200, momentum SGD) on the
 /// local loop with the CPU backend at 1 and 2 threads. Options: <c>--threads 1,2</c>,
-/// <c>--batch 200</c>, <c>--micro-shards 8</c>, <c>--seconds 5</c>, <c>--profile</c> (time per
-/// backend operation, through a timing wrapper, in a separate run).
+/// <c>--batch 200</c>, <c>--micro-shards 8</c>, <c>--seconds 5</c>, <c>--threading parallelfor,workers</c>
+/// (how GEMM tiles are spread over threads), <c>--profile</c> (time per backend operation,
+/// through a timing wrapper, in a separate run).
 /// </summary>
 internal static class MlpBenchmark
 {
@@ -26,24 +27,28 @@ internal static class MlpBenchmark
         int microShards = int.Parse(Option(args, "--micro-shards", "8"), CultureInfo.InvariantCulture);
         double seconds = double.Parse(Option(args, "--seconds", "5"), CultureInfo.InvariantCulture);
         bool profile = args.Contains("--profile");
+        GemmThreading[] threadings = [.. Option(args, "--threading", "parallelfor").Split(',').Select(t => Enum.Parse<GemmThreading>(t, ignoreCase: true))];
 
         InMemoryDataSet data = Synthetic(10_000);
         var options = new TrainingOptions(batch, 1, new OptimizerSpec(0.01f, 0.9f), microShards, Seed: 1);
         foreach (int t in threads)
         {
-            using var backend = new CpuBackend(t);
-            (double samplesPerSecond, double msPerStep, long steps) = Measure(backend, options, data, seconds);
-            Console.WriteLine(Invariant(
-                $"case=mlp threads={t} batch={batch} micro_shards={microShards} steps={steps} ms_per_step={msPerStep:F3} samples_per_s={samplesPerSecond:F0} target={Target:F0} ratio={samplesPerSecond / Target:F2}"));
-            if (profile)
+            foreach (GemmThreading threading in threadings)
             {
-                (IComputeBackend timed, TimingBackend timer) = TimingBackend.Wrap(new CpuBackend(t));
-                using IComputeBackend owned = timed;
-                (_, _, long profiled) = Measure(timed, options, data, Math.Min(seconds, 3), timer);
-                foreach ((string op, TimeSpan time, long calls) in timer.Totals.OrderByDescending(x => x.Time))
+                using var backend = new CpuBackend(t, threading);
+                (double samplesPerSecond, double msPerStep, long steps) = Measure(backend, options, data, seconds);
+                Console.WriteLine(Invariant(
+                    $"case=mlp threads={t} threading={threading.ToString().ToLowerInvariant()} batch={batch} micro_shards={microShards} steps={steps} ms_per_step={msPerStep:F3} samples_per_s={samplesPerSecond:F0} target={Target:F0} ratio={samplesPerSecond / Target:F2}"));
+                if (profile)
                 {
-                    Console.WriteLine(Invariant(
-                        $"case=mlp_profile threads={t} op={op} calls_per_step={calls / (double)profiled:F1} ms_per_step={time.TotalMilliseconds / profiled:F3}"));
+                    (IComputeBackend timed, TimingBackend timer) = TimingBackend.Wrap(new CpuBackend(t, threading));
+                    using IComputeBackend owned = timed;
+                    (_, _, long profiled) = Measure(timed, options, data, Math.Min(seconds, 3), timer);
+                    foreach ((string op, TimeSpan time, long calls) in timer.Totals.OrderByDescending(x => x.Time))
+                    {
+                        Console.WriteLine(Invariant(
+                            $"case=mlp_profile threads={t} op={op} calls_per_step={calls / (double)profiled:F1} ms_per_step={time.TotalMilliseconds / profiled:F3}"));
+                    }
                 }
             }
         }
@@ -54,9 +59,11 @@ internal static class MlpBenchmark
     private static (double SamplesPerSecond, double MsPerStep, long Steps) Measure(IComputeBackend backend, TrainingOptions options, IDataSet data, double seconds, TimingBackend? timer = null)
     {
         using var trainer = new LocalTrainer(ModelPresets.MnistMlp(), options, backend);
-        for (int i = 0; i < 10; i++)
+        // Warm-up: buffers, and long enough for tiered JIT to replace the first (unoptimised) code.
+        var warmUp = Stopwatch.StartNew();
+        for (int i = 0; i < 10 || warmUp.Elapsed.TotalSeconds < 1.5; i++)
         {
-            trainer.TrainStep(data); // warm-up: JIT, buffers
+            trainer.TrainStep(data);
         }
 
         timer?.Clear();

@@ -78,6 +78,27 @@ public sealed class TrainRequestTests : IDisposable
         Assert.Contains("invalid", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("mnist-cnn", "mnist")]
+    [InlineData("fashion-mlp", "fashion-mnist")]
+    [InlineData("fashion-cnn", "fashion-mnist")]
+    [InlineData("cifar10-cnn", "cifar10")]
+    public void TheImagePresetsTrainTheirKernelsModelOnTheirDataSet(string preset, string dataset)
+    {
+        var request = Build(null, "--preset", preset);
+
+        var expected = preset switch
+        {
+            "mnist-cnn" => ModelPresets.MnistCnn(),
+            "fashion-mlp" => ModelPresets.FashionMlp(),
+            "fashion-cnn" => ModelPresets.FashionCnn(),
+            _ => ModelPresets.Cifar10Cnn(),
+        };
+        Assert.Equal(expected, ModelSpec.FromJson(request.ModelSpecJson));
+        Assert.Equal(dataset, request.Data.Name);
+        Assert.Equal(0, request.BatchSize % request.MicroShards);
+    }
+
     private TrainRequest Build(string? spec, params string[] flags)
     {
         var options = new TrainOptions();

@@ -12,6 +12,23 @@ internal static class CommandSupport
         Description = "The run id (as `train` printed it or `list` shows it).",
     };
 
+    /// <summary>An optional file argument that rejects an unknown <c>--flag</c> instead of taking it for a file name.</summary>
+    public static Argument<string?> OptionalFileArgument(string name, string description) => new(name)
+    {
+        Description = description,
+        Arity = ArgumentArity.ZeroOrOne,
+        Validators =
+        {
+            result =>
+            {
+                if (result.Tokens is [{ Value: ['-', ..] value }])
+                {
+                    result.AddError($"Unrecognized option '{value}'.");
+                }
+            },
+        },
+    };
+
     public static Option<bool> JsonOption() => new("--json")
     {
         Description = "Print the result as one JSON object on standard output.",

@@ -4,6 +4,7 @@ using DistTrain.Client.Cluster;
 using DistTrain.Client.Output;
 using DistTrain.Client.Train;
 using DistTrain.Grains;
+using DistTrain.Kernels.Data;
 
 namespace DistTrain.Client.Commands;
 
@@ -11,7 +12,8 @@ namespace DistTrain.Client.Commands;
 /// <c>disttrain train</c>: resolves the run from preset, spec file and flags, starts it on
 /// the embedded cluster (no <c>--cluster</c>) or on the gateways given, follows it with a
 /// progress bar, evaluates the final weights on the validation and test splits and prints
-/// the summary.
+/// the summary. With <c>--folds k</c> it cross-validates in this process instead
+/// (<see cref="CrossValidationRunner"/>).
 /// </summary>
 internal static class TrainCommand
 {
@@ -38,7 +40,20 @@ internal static class TrainCommand
         }
 
         var provider = RunEvaluator.CreateProvider(message => console.Error.WriteLine(message), settings.Verbose);
-        var request = TrainRequestBuilder.Build(parse, options, data => RunEvaluator.Load(provider, data, "train"));
+        IDataSet? samples = null;
+        var request = TrainRequestBuilder.Build(parse, options, data => samples = RunEvaluator.Load(provider, data, "train"));
+        if (request.CrossValidates)
+        {
+            if (!settings.Embedded)
+            {
+                throw new CliException("--folds cannot be combined with --cluster: the folds train in this process with the local trainer.", ExitCodes.Usage);
+            }
+
+            var folds = CrossValidationRunner.Run(request, samples!, console, json, cancellationToken);
+            CrossValidationRunner.Print(console, json, folds);
+            return ExitCodes.Success;
+        }
+
         using var evaluator = new RunEvaluator(request.ModelSpecJson, request.Data, request.ValidationSplit, provider);
         await using var cluster = await ClusterConnection.OpenAsync(settings, hooks, cancellationToken);
         var run = cluster.Grains.GetGrain<ITrainingRunGrain>(request.RunId);

@@ -40,6 +40,7 @@ public sealed class RunSpecFile
     public float? ClipNorm { get; set; }
     public float? WeightDecay { get; set; }
     public double? ValidationSplit { get; set; }
+    public int? Folds { get; set; }
     public string? EarlyStoppingMonitor { get; set; }
     public int? Patience { get; set; }
     public ulong? Seed { get; set; }

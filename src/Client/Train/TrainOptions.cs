@@ -6,22 +6,9 @@ namespace DistTrain.Client.Train;
 /// <summary>The options of <c>disttrain train</c>; every one can also be a key of the spec file.</summary>
 internal sealed class TrainOptions
 {
-    public Argument<string?> Spec { get; } = new("spec")
-    {
-        Description = "Run-spec JSON file (keys are the flag names in camelCase, plus \"model\"); flags override it.",
-        Arity = ArgumentArity.ZeroOrOne,
-        Validators =
-        {
-            result =>
-            {
-                // An unknown --flag would otherwise be taken for the spec file's name.
-                if (result.Tokens is [{ Value: ['-', ..] value }])
-                {
-                    result.AddError($"Unrecognized option '{value}'.");
-                }
-            },
-        },
-    };
+    public Argument<string?> Spec { get; } = Commands.CommandSupport.OptionalFileArgument(
+        "spec",
+        "Run-spec JSON file (keys are the flag names in camelCase, plus \"model\"); flags override it.");
 
     public Option<string?> Preset { get; } = new("--preset", "-p")
     {
@@ -44,6 +31,11 @@ internal sealed class TrainOptions
     public Option<float?> ClipNorm { get; } = new("--clip-norm") { Description = "Clip the mean gradient to this global norm." };
     public Option<float?> WeightDecay { get; } = new("--weight-decay") { Description = "L2 weight decay." };
     public Option<double?> ValidationSplit { get; } = new("--validation-split") { Description = "Fraction of the training data held out for validation, in [0, 1)." };
+    public Option<int?> Folds { get; } = new("--folds")
+    {
+        Description = "k-fold cross-validation: train k models in this process on the CPU (the local trainer, not the cluster), each holding out one contiguous k-th of the training data, and report each fold's validation loss and accuracy with mean ± std. k ≥ 2; not with --validation-split, --cluster or --detach.",
+        HelpName = "k",
+    };
     public Option<string?> EarlyStoppingMonitor { get; } = new("--early-stopping-monitor") { Description = "Stop when this metric stops improving: val_loss, val_accuracy, loss, accuracy." };
     public Option<int?> Patience { get; } = new("--patience") { Description = "Epochs without improvement before early stopping." };
     public Option<ulong?> Seed { get; } = new("--seed") { Description = "Seed of the initial weights and the shuffles." };
@@ -62,7 +54,7 @@ internal sealed class TrainOptions
         foreach (var option in new Option[]
         {
             Preset, Model, Dataset, DataDir, Csv, Target, Epochs, BatchSize, MicroShards, LearningRate, Schedule, Warmup,
-            Momentum, Nesterov, ClipNorm, WeightDecay, ValidationSplit, EarlyStoppingMonitor, Patience, Seed, Workers,
+            Momentum, Nesterov, ClipNorm, WeightDecay, ValidationSplit, Folds, EarlyStoppingMonitor, Patience, Seed, Workers,
             ServerSlices, CheckpointDir, CheckpointInterval, ResumeFrom, RunId, Detach, Json,
         })
         {

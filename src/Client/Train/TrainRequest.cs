@@ -5,7 +5,8 @@ namespace DistTrain.Client.Train;
 /// <summary>
 /// A training run as the console resolved it from preset, spec file and flags (flags win
 /// over the file, the file over the preset): what it sends to the cluster and what it
-/// evaluates locally afterwards.
+/// evaluates locally afterwards. With <see cref="Folds"/> ≥ 2 it is a k-fold
+/// cross-validation run, trained in this process by the local trainer.
 /// </summary>
 public sealed record TrainRequest(
     string RunId,
@@ -24,8 +25,12 @@ public sealed record TrainRequest(
     int ServerSlices,
     string? CheckpointDirectory,
     int CheckpointInterval,
-    string? ResumeFrom)
+    string? ResumeFrom,
+    int Folds = 0)
 {
+    /// <summary>True for k-fold cross-validation (<c>--folds k</c>), which trains in this process instead of on the cluster.</summary>
+    public bool CrossValidates => Folds > 0;
+
     /// <summary>The <see cref="RunSpec"/> handed to the run's coordinator grain.</summary>
     public RunSpec ToRunSpec() => new(
         ModelSpecJson,

@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using DistTrain.Client.Cli;
 using DistTrain.Grains;
 using DistTrain.Kernels.Data;
-using DistTrain.Kernels.Models;
 
 namespace DistTrain.Client.Train;
 
@@ -34,10 +33,10 @@ internal static class TrainRequestBuilder
 
         var data = ResolveData(parse, o, file, preset);
         var samples = trainingSamples(data);
-        var modelJson = modelPath is not null ? ReadModelFile(modelPath)
+        var modelJson = modelPath is not null ? ModelSpecFile.Read(modelPath)
             : file.Model is { } element ? element.GetRawText()
             : preset!.ModelSpecJson(samples.InputSize);
-        CheckModel(modelJson, modelPath ?? specPath ?? $"preset {preset?.Name}");
+        ModelSpecFile.Parse(modelJson, modelPath ?? specPath ?? $"preset {preset?.Name}");
 
         var epochs = parse.GetValue(o.Epochs) ?? file.Epochs ?? preset?.Epochs ?? 10;
         var batch = parse.GetValue(o.BatchSize) ?? file.BatchSize ?? preset?.BatchSize ?? 64;
@@ -58,21 +57,33 @@ internal static class TrainRequestBuilder
         Require(clip is null || (float.IsFinite(clip.Value) && clip > 0), $"--clip-norm must be positive, got {clip}.");
         Require(float.IsFinite(decay) && decay >= 0, $"--weight-decay must not be negative, got {decay}.");
 
-        var split = parse.GetValue(o.ValidationSplit) ?? file.ValidationSplit ?? preset?.ValidationSplit ?? 0;
+        var foldsGiven = parse.GetValue(o.Folds) ?? file.Folds;
+        var folds = foldsGiven ?? 0;
+        var explicitSplit = parse.GetValue(o.ValidationSplit) ?? file.ValidationSplit;
+        if (foldsGiven is not null)
+        {
+            Require(folds >= 2, $"--folds must be at least 2, got {folds}.");
+            Require(folds <= samples.Count, $"--folds {folds} is more than the {samples.Count} training samples of {data}.");
+            Require(explicitSplit is null or 0, "--folds cannot be combined with --validation-split: each fold is the validation data of its run.");
+        }
+
+        // With folds, every fold is the validation data; a preset's own split does not apply.
+        var split = explicitSplit ?? (folds != 0 ? 0 : preset?.ValidationSplit ?? 0);
         Require(split is >= 0 and < 1, $"--validation-split must be in [0, 1), got {split}.");
         var monitor = parse.GetValue(o.EarlyStoppingMonitor) ?? file.EarlyStoppingMonitor;
         var patience = parse.GetValue(o.Patience) ?? file.Patience ?? 3;
         if (monitor is not null)
         {
             Require(Kernels.Training.EarlyStopping.Metrics.Contains(monitor), $"--early-stopping-monitor must be one of {string.Join(", ", Kernels.Training.EarlyStopping.Metrics)}, got '{monitor}'.");
-            Require(!monitor.StartsWith("val_", StringComparison.Ordinal) || split > 0, $"--early-stopping-monitor {monitor} needs --validation-split > 0.");
+            Require(!monitor.StartsWith("val_", StringComparison.Ordinal) || split > 0 || folds != 0, $"--early-stopping-monitor {monitor} needs --validation-split > 0 (or --folds).");
             Require(patience >= 1, $"--patience must be at least 1, got {patience}.");
         }
 
         var warmup = parse.GetValue(o.Warmup) ?? file.Warmup ?? baseOptimizer.Schedule?.WarmupSteps ?? 0;
         var scheduleText = parse.GetValue(o.Schedule) ?? file.Schedule;
         var schedule = baseOptimizer.Schedule;
-        var trainCount = (long)Math.Floor(samples.Count * (1 - split));
+        // With k folds the smallest training set is n − ⌈n/k⌉ samples.
+        var trainCount = folds != 0 ? samples.Count - ((samples.Count + folds - 1) / folds) : (long)Math.Floor(samples.Count * (1 - split));
         Require(trainCount >= batch, $"--batch-size {batch} is larger than the {trainCount} training samples of {data}.");
         var totalSteps = trainCount / batch * epochs;
         try
@@ -94,10 +105,25 @@ internal static class TrainRequestBuilder
         Require(slices >= 1, $"--server-slices must be at least 1, got {slices}.");
         Require(interval >= 0, $"--checkpoint-interval must not be negative, got {interval}.");
 
+        var checkpointDir = FullPath(parse.GetValue(o.CheckpointDir)) ?? file.ResolvePath(file.CheckpointDir);
         var resume = FullPath(parse.GetValue(o.ResumeFrom)) ?? file.ResolvePath(file.ResumeFrom);
         if (resume is not null && !File.Exists(resume))
         {
             throw new CliException($"checkpoint '{resume}' does not exist.");
+        }
+
+        if (folds != 0)
+        {
+            // The folds train in this process with the local trainer: cluster settings would be silently ignored.
+            var clusterOnly = new (bool Given, string Flag)[]
+            {
+                (workers != 0, "--workers"), (slices != 1, "--server-slices"), (resume is not null, "--resume-from"),
+                (checkpointDir is not null, "--checkpoint-dir"), (interval != 0, "--checkpoint-interval"),
+            };
+            if (clusterOnly.FirstOrDefault(c => c.Given) is { Given: true } bad)
+            {
+                throw Usage($"--folds cannot be combined with {bad.Flag}: the folds train in this process, not on the cluster.");
+            }
         }
 
         var runId = parse.GetValue(o.RunId) ?? file.RunId ?? NewRunId(preset?.Name);
@@ -118,9 +144,10 @@ internal static class TrainRequestBuilder
             patience,
             workers,
             slices,
-            FullPath(parse.GetValue(o.CheckpointDir)) ?? file.ResolvePath(file.CheckpointDir),
+            checkpointDir,
             interval,
-            resume);
+            resume,
+            folds);
     }
 
     private static DataSetReference ResolveData(ParseResult parse, TrainOptions o, RunSpecFile file, TrainingPreset? preset)
@@ -147,28 +174,6 @@ internal static class TrainRequestBuilder
 
         Require(csv is null, $"--csv cannot be combined with --dataset {name}.");
         return new DataSetReference(name, FullPath(parse.GetValue(o.DataDir)) ?? file.ResolvePath(file.DataDir));
-    }
-
-    private static string ReadModelFile(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new CliException($"model spec '{path}' does not exist.");
-        }
-
-        return File.ReadAllText(path);
-    }
-
-    private static void CheckModel(string json, string source)
-    {
-        try
-        {
-            ModelSpec.FromJson(json).Validate();
-        }
-        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException or System.Text.Json.JsonException or NotSupportedException)
-        {
-            throw new CliException($"model spec from {source} is invalid: {DistTrainCli.OneLine(ex.Message)}");
-        }
     }
 
     private static string NewRunId(string? preset) =>

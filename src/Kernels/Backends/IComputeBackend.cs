@@ -32,6 +32,16 @@ public partial interface IComputeBackend : IDisposable
     /// </summary>
     void Gemm(bool transposeA, bool transposeB, int m, int n, int k, float alpha, BufferSpan a, BufferSpan b, float beta, BufferSpan c);
 
+    /// <summary>
+    /// The micro-shard tree sum of products (weight gradients): <c>C (m, n) = ((P₀ + P₁) + (P₂ + P₃)) + …</c>
+    /// with <c>Pₗ = Aₗᵀ·Bₗ</c>, where Aₗ and Bₗ are rows <c>[l·leafRows, (l+1)·leafRows)</c> of
+    /// A, stored (leaves·leafRows, m), and B, stored (leaves·leafRows, n). C is overwritten.
+    /// Bit-identical, on the same backend, to one <see cref="Gemm"/>(true, false, m, n, leafRows,
+    /// 1, Aₗ, Bₗ, 0, Pₗ) per leaf followed by those <see cref="Add"/>s. <c>leaves</c> is a
+    /// positive power of two.
+    /// </summary>
+    void GemmTree(int m, int n, int leafRows, int leaves, BufferSpan a, BufferSpan b, BufferSpan c);
+
     /// <summary><c>x[r, c] += bias[c]</c>. x: (rows, cols), bias: (cols).</summary>
     void AddBias(BufferSpan x, BufferSpan bias, int rows, int cols);
 

@@ -77,6 +77,21 @@ public sealed class DenseLayer : Layer
         backend.BiasGradient(gradOutput, Bias(gradient), rows, Out, accumulate: false);
     }
 
+    /// <summary>
+    /// The micro-shard tree sum of <see cref="ParameterGradients"/>: dKernel through
+    /// <see cref="IComputeBackend.GemmTree"/> (each micro-shard's inputᵀ·dZ folded without
+    /// writing the partial matrices out), dBias by the per-micro-shard column sums folded in the
+    /// same order. The same bits as the default.
+    /// </summary>
+    public override void ParameterGradientTree(in LayerContext context, BufferSpan input, BufferSpan gradOutput, BufferSpan gradient, int leafRows, int leaves, PairwiseFold fold)
+    {
+        ArgumentNullException.ThrowIfNull(fold);
+        IComputeBackend backend = context.Backend;
+        backend.GemmTree(In, Out, leafRows, leaves, input, gradOutput, Kernel(gradient));
+        int outputs = Out;
+        fold.Run(Bias(gradient), leaves, (leaf, target) => backend.BiasGradient(gradOutput.Slice(leaf * leafRows * outputs, leafRows * outputs), target, leafRows, outputs, accumulate: false));
+    }
+
     private BufferSpan Kernel(BufferSpan slice) => slice.Slice(0, In * Out);
 
     private BufferSpan Bias(BufferSpan slice) => slice.Slice(In * Out, Out);

@@ -9,8 +9,8 @@ namespace DistTrain.Kernels.Models;
 /// <list type="number">
 /// <item><see cref="Forward"/> over all of a worker's rows at once;</item>
 /// <item><see cref="Backward"/> over all rows (per-sample work: the input gradient);</item>
-/// <item><see cref="ParameterGradients"/> once per micro-shard (the sums over samples, which
-/// must follow the fixed micro-shard tree).</item>
+/// <item><see cref="ParameterGradientTree"/> once per aligned range of micro-shards (the sums
+/// over samples, which must follow the fixed micro-shard tree).</item>
 /// </list>
 /// A layer is created per replica, so it may keep scratch buffers (see <see cref="Allocate"/>).
 /// </summary>
@@ -76,6 +76,35 @@ public abstract class Layer : IDisposable
     /// </summary>
     public virtual void ParameterGradients(in LayerContext context, BufferSpan input, BufferSpan gradOutput, BufferSpan gradient, int rows)
     {
+    }
+
+    /// <summary>
+    /// Writes into <paramref name="gradient"/> (this layer's slice of a flat gradient) the
+    /// parameter-gradient sums of <paramref name="leaves"/> consecutive micro-shards of
+    /// <paramref name="leafRows"/> rows each, added pairwise in the micro-shard tree order
+    /// (<see cref="PairwiseFold"/>). input: (leaves·leafRows, InputSize); gradOutput as left by
+    /// <see cref="Backward"/>; <c>context.FirstRow</c> is the first micro-shard's first row.
+    /// The default computes <see cref="ParameterGradients"/> per micro-shard and folds them;
+    /// an override must give the same bits (Dense folds inside <see cref="IComputeBackend.GemmTree"/>).
+    /// </summary>
+    public virtual void ParameterGradientTree(in LayerContext context, BufferSpan input, BufferSpan gradOutput, BufferSpan gradient, int leafRows, int leaves, PairwiseFold fold) =>
+        ParameterGradientsByLeaf(context, input, gradOutput, gradient, leafRows, leaves, fold, null);
+
+    /// <summary>
+    /// The default of <see cref="ParameterGradientTree"/>: <see cref="ParameterGradients"/> per
+    /// micro-shard, then <paramref name="addToLeaf"/> (for example a regulariser's gradient) on
+    /// that micro-shard's sum, then the pairwise fold.
+    /// </summary>
+    public void ParameterGradientsByLeaf(in LayerContext context, BufferSpan input, BufferSpan gradOutput, BufferSpan gradient, int leafRows, int leaves, PairwiseFold fold, Action<BufferSpan>? addToLeaf)
+    {
+        ArgumentNullException.ThrowIfNull(fold);
+        LayerContext first = context;
+        fold.Run(gradient, leaves, (leaf, target) =>
+        {
+            var leafContext = first with { FirstRow = first.FirstRow + (leaf * leafRows) };
+            ParameterGradients(leafContext, input.Slice(leaf * leafRows * InputSize, leafRows * InputSize), gradOutput.Slice(leaf * leafRows * OutputSize, leafRows * OutputSize), target, leafRows);
+            addToLeaf?.Invoke(target);
+        });
     }
 
     /// <inheritdoc />

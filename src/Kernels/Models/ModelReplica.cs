@@ -10,7 +10,7 @@ namespace DistTrain.Kernels.Models;
 /// step: forward and backward run over all the range's rows at once (the per-sample work,
 /// whose results do not depend on the grouping of rows), then the parameter gradients are
 /// summed per micro-shard and folded pairwise in the fixed tree order
-/// (<see cref="MicroShardTree"/>), so that any split of the micro-shards over replicas gives
+/// (<see cref="MicroShardTree"/>, <see cref="Layer.ParameterGradientTree"/>), so that any split of the micro-shards over replicas gives
 /// the same bits once a <see cref="TreeReducer"/> adds the partials.
 /// </summary>
 /// <remarks>Not thread-safe. Buffers grow to the largest row count seen and are then reused.</remarks>
@@ -21,6 +21,8 @@ public sealed partial class ModelReplica : IDisposable
     private readonly int[] _parameterOffsets;
     private readonly DeviceBuffer _weights;
     private readonly ParameterRegularization _regularization;
+    private readonly ParameterRegularization[] _layerRegularization;
+    private readonly PairwiseFold _pairwiseFold;
     private readonly LossKind _loss;
     private readonly ActivationKind _prediction;
     private readonly int _inputSize;
@@ -59,6 +61,8 @@ public sealed partial class ModelReplica : IDisposable
         _outputSize = _layers[^1].OutputSize;
         _weights = backend.Allocate(Layout.Total);
         _regularization = ParameterRegularization.For(_layers);
+        _layerRegularization = [.. _layers.Select(layer => ParameterRegularization.For([layer]))];
+        _pairwiseFold = new PairwiseFold(backend);
         _outputs = new DeviceBuffer[_layers.Length];
         _gradients = new DeviceBuffer[_layers.Length];
     }
@@ -137,11 +141,14 @@ public sealed partial class ModelReplica : IDisposable
             layer.Backward(context, LayerWeights(l), LayerInput(l, 0, rows), RowsOf(_outputs[l], rows, layer.OutputSize), RowsOf(_gradients[l], rows, layer.OutputSize), gradInput, rows);
         }
 
+        // One partial per maximal aligned subtree of the range; each layer folds its micro-shards' sums in tree order.
         ReleaseFold();
-        for (int i = 0; i < shardCount; i++)
+        foreach (TreeNode node in MicroShardTree.Cover(firstShard, shardCount, plan.MicroShards))
         {
             DeviceBuffer sum = _free.Count > 0 ? _free.Pop() : _backend.Allocate(Layout.Total);
-            var leafContext = context with { FirstRow = (firstShard + i) * leafRows };
+            int firstRow = (node.FirstLeaf - firstShard) * leafRows;
+            int nodeRows = node.LeafCount * leafRows;
+            var nodeContext = context with { FirstRow = node.FirstLeaf * leafRows };
             for (int l = 0; l < _layers.Length; l++)
             {
                 Layer layer = _layers[l];
@@ -150,12 +157,24 @@ public sealed partial class ModelReplica : IDisposable
                     continue;
                 }
 
-                BufferSpan gradOutput = _gradients[l].Slice(i * leafRows * layer.OutputSize, leafRows * layer.OutputSize);
-                layer.ParameterGradients(leafContext, LayerInput(l, i * leafRows, leafRows), gradOutput, sum.Slice(_parameterOffsets[l], layer.ParameterCount), leafRows);
+                BufferSpan input = LayerInput(l, firstRow, nodeRows);
+                BufferSpan gradOutput = _gradients[l].Slice(firstRow * layer.OutputSize, nodeRows * layer.OutputSize);
+                BufferSpan gradient = sum.Slice(_parameterOffsets[l], layer.ParameterCount);
+                ParameterRegularization regularization = _layerRegularization[l];
+                if (regularization.IsEmpty)
+                {
+                    layer.ParameterGradientTree(nodeContext, input, gradOutput, gradient, leafRows, node.LeafCount, _pairwiseFold);
+                }
+                else
+                {
+                    // Kernel regularisers add rows·∇penalty to each micro-shard's sum, before the fold.
+                    BufferSpan weights = LayerWeights(l);
+                    layer.ParameterGradientsByLeaf(nodeContext, input, gradOutput, gradient, leafRows, node.LeafCount, _pairwiseFold, leaf => regularization.AddGradient(_backend, weights, leaf, leafRows));
+                }
             }
 
-            _regularization.AddGradient(_backend, _weights.All, sum.All, leafRows);
-            Fold(new TreeNode(0, firstShard + i), sum);
+            _fold.Add(new DevicePartialGradient(node, sum.All));
+            _foldBuffers.Add(sum);
         }
 
         return new DeviceGradients([.. _fold], lossSum, correct, rows);
@@ -171,30 +190,13 @@ public sealed partial class ModelReplica : IDisposable
         }
 
         FreeRowBuffers();
+        _pairwiseFold.Dispose();
         foreach (Layer layer in _layers)
         {
             layer.Dispose();
         }
 
         _weights.Dispose();
-    }
-
-    /// <summary>Pushes a leaf sum and combines it with its left sibling while one is present: parent = left + right.</summary>
-    private void Fold(TreeNode node, DeviceBuffer sum)
-    {
-        while (!node.IsLeft && _fold.Count > 0 && _fold[^1].Node == node.Sibling)
-        {
-            DeviceBuffer left = _foldBuffers[^1];
-            _backend.Add(left.All, sum.All, left.All);
-            _free.Push(sum);
-            sum = left;
-            node = node.Parent;
-            _fold.RemoveAt(_fold.Count - 1);
-            _foldBuffers.RemoveAt(_foldBuffers.Count - 1);
-        }
-
-        _fold.Add(new DevicePartialGradient(node, sum.All));
-        _foldBuffers.Add(sum);
     }
 
     private void ReleaseFold()

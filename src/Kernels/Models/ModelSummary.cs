@@ -55,7 +55,12 @@ public sealed record ModelSummary(IReadOnlyList<int> InputShape, IReadOnlyList<L
     /// <summary>The summary as JSON (camelCase: <c>inputShape</c>, <c>layers</c> [{name, type, outputShape, parameters}], <c>totalParameters</c>).</summary>
     public string ToJson() => JsonSerializer.Serialize(this, SpecJson.Options);
 
-    private static string ShapeText(IReadOnlyList<int> shape) => $"(None, {string.Join(", ", shape)})";
+    /// <summary>A sample shape as Keras prints it, with the batch axis as <c>None</c>: <c>(None, 14, 14, 32)</c>.</summary>
+    public static string ShapeText(IReadOnlyList<int> shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        return $"(None, {string.Join(", ", shape)})";
+    }
 
     private static string Count(long n) => n.ToString("N0", CultureInfo.InvariantCulture);
 

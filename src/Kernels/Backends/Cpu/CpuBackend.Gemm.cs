@@ -3,6 +3,8 @@ namespace DistTrain.Kernels.Backends.Cpu;
 /// <summary>GEMM entry point: argument checks, then <see cref="Sgemm"/>.</summary>
 public sealed partial class CpuBackend
 {
+    private PairwiseFold? _treeFold;
+
     /// <inheritdoc />
     public unsafe void Gemm(bool transposeA, bool transposeB, int m, int n, int k, float alpha, BufferSpan a, BufferSpan b, float beta, BufferSpan c)
     {
@@ -16,5 +18,39 @@ public sealed partial class CpuBackend
         {
             _sgemm.Run(transposeA, transposeB, m, n, k, alpha, pa, pb, beta, pc);
         }
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// When the packed A and B blocks of the whole K fit the GEMM's workspace (K up to about
+    /// 6,000), each micro-tile folds its leaves in registers and L1 (<see cref="Sgemm.RunTree"/>);
+    /// larger K (convolutions) run one GEMM per leaf and fold whole matrices, with the same bits.
+    /// </remarks>
+    public unsafe void GemmTree(int m, int n, int leafRows, int leaves, BufferSpan a, BufferSpan b, BufferSpan c)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        ArgumentOutOfRangeException.ThrowIfNegative(leafRows);
+        PairwiseFold.CheckTermCount(leaves);
+        int k = checked(leafRows * leaves);
+        var aView = View(a, Shape(k, m), nameof(a));
+        var bView = View(b, Shape(k, n), nameof(b));
+        var cView = View(c, Shape(m, n), nameof(c));
+        if (_sgemm.TreeFits(k))
+        {
+            fixed (float* pa = aView)
+            fixed (float* pb = bView)
+            fixed (float* pc = cView)
+            {
+                _sgemm.RunTree(true, false, m, n, leafRows, leaves, pa, pb, pc);
+            }
+
+            return;
+        }
+
+        _treeFold ??= new PairwiseFold(this);
+        _treeFold.Run(
+            c.Slice(0, m * n),
+            leaves,
+            (leaf, target) => Gemm(true, false, m, n, leafRows, 1f, a.Slice(leaf * leafRows * m, leafRows * m), b.Slice(leaf * leafRows * n, leafRows * n), 0f, target));
     }
 }

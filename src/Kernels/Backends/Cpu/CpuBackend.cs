@@ -130,6 +130,7 @@ public sealed partial class CpuBackend : IComputeBackend
         {
             _disposed = true;
             _sgemm.Dispose();
+            _treeFold?.Dispose();
         }
     }
 

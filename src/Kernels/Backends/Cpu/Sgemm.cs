@@ -14,7 +14,7 @@ namespace DistTrain.Kernels.Backends.Cpu;
 /// element is one FMA chain in increasing k, and blocks are added to C in increasing order.
 /// The bits of an element therefore depend only on k, never on m, n, the tile or the thread.
 /// </remarks>
-internal sealed unsafe class Sgemm : IDisposable
+internal sealed unsafe partial class Sgemm : IDisposable
 {
     /// <summary>Depth of a K block. Fixed: changing it changes the bits of every result.</summary>
     public const int KC = 256;
@@ -51,7 +51,9 @@ internal sealed unsafe class Sgemm : IDisposable
             SgemmWidth.Vector256 => SgemmKernels.NR256,
             _ => SgemmKernels.NR128,
         };
-        _options = new ParallelOptions { MaxDegreeOfParallelism = maxThreads };
+        // The default scheduler, not TaskScheduler.Current: inside an Orleans grain that is the
+        // activation's one-at-a-time scheduler, and the helper tasks would never start.
+        _options = new ParallelOptions { MaxDegreeOfParallelism = maxThreads, TaskScheduler = TaskScheduler.Default };
         _workers = threading == GemmThreading.Workers && maxThreads > 1 ? new GemmWorkers(maxThreads - 1) : null;
         _taskBody = RunTask;
     }
@@ -69,12 +71,25 @@ internal sealed unsafe class Sgemm : IDisposable
             return;
         }
 
-        var problem = new Problem(transposeA, transposeB, m, n, k, alpha, a, b, beta, c);
-        var (rowTasks, colTasks) = Partition(m, n, k);
+        Dispatch(new Problem(transposeA, transposeB, m, n, k, alpha, a, b, beta, c), leaves: 0);
+    }
+
+    /// <summary>Runs a problem over a grid of tasks (tiles of C), on this thread when one task is enough.</summary>
+    private void Dispatch(in Problem problem, int leaves)
+    {
+        var (rowTasks, colTasks) = Partition(problem.M, problem.N, problem.K);
         var tasks = rowTasks * colTasks;
         if (tasks == 1)
         {
-            RunTask(problem, 0, m, 0, n);
+            if (leaves > 0)
+            {
+                RunTreeTask(problem, leaves, 0, problem.M, 0, problem.N);
+            }
+            else
+            {
+                RunTask(problem, 0, problem.M, 0, problem.N);
+            }
+
             return;
         }
 
@@ -84,8 +99,9 @@ internal sealed unsafe class Sgemm : IDisposable
             _call = new Call(
                 problem,
                 colTasks,
-                CeilDiv(CeilDiv(m, SgemmKernels.MR), rowTasks) * SgemmKernels.MR,
-                CeilDiv(CeilDiv(n, _nr), colTasks) * _nr);
+                CeilDiv(CeilDiv(problem.M, SgemmKernels.MR), rowTasks) * SgemmKernels.MR,
+                CeilDiv(CeilDiv(problem.N, _nr), colTasks) * _nr,
+                leaves);
             if (_workers is not null)
             {
                 _workers.Run(tasks, _taskBody);
@@ -150,7 +166,15 @@ internal sealed unsafe class Sgemm : IDisposable
         var n0 = task % call.ColTasks * call.ColsPerTask;
         if (m0 < call.Problem.M && n0 < call.Problem.N)
         {
-            RunTask(call.Problem, m0, Math.Min(call.Problem.M, m0 + call.RowsPerTask), n0, Math.Min(call.Problem.N, n0 + call.ColsPerTask));
+            int m1 = Math.Min(call.Problem.M, m0 + call.RowsPerTask), n1 = Math.Min(call.Problem.N, n0 + call.ColsPerTask);
+            if (call.Leaves > 0)
+            {
+                RunTreeTask(call.Problem, call.Leaves, m0, m1, n0, n1);
+            }
+            else
+            {
+                RunTask(call.Problem, m0, m1, n0, n1);
+            }
         }
     }
 
@@ -159,7 +183,7 @@ internal sealed unsafe class Sgemm : IDisposable
     {
         if (!_workspaces.TryTake(out var workspace))
         {
-            workspace = new Workspace((MC * KC) + SgemmPacking.Slack, KC * NC, SgemmKernels.MR * SgemmKernels.NR512);
+            workspace = NewWorkspace();
         }
 
         try
@@ -282,6 +306,8 @@ internal sealed unsafe class Sgemm : IDisposable
 
     private static int CeilDiv(int x, int y) => (x + y - 1) / y;
 
+    private static Workspace NewWorkspace() => new((MC * KC) + SgemmPacking.Slack, KC * NC, SgemmKernels.MR * SgemmKernels.NR512, TreeLevels * SgemmKernels.MR * SgemmKernels.NR512);
+
     /// <summary>The arguments of one call.</summary>
     private readonly struct Problem(bool transposeA, bool transposeB, int m, int n, int k, float alpha, float* a, float* b, float beta, float* c)
     {
@@ -298,16 +324,18 @@ internal sealed unsafe class Sgemm : IDisposable
     }
 
     /// <summary>A parallel call: the problem and its grid of tiles.</summary>
-    private readonly record struct Call(Problem Problem, int ColTasks, int RowsPerTask, int ColsPerTask);
+    /// <remarks><c>Leaves</c> is 0 for a plain GEMM, else the number of K blocks of a tree sum (see <see cref="RunTree"/>).</remarks>
+    private readonly record struct Call(Problem Problem, int ColTasks, int RowsPerTask, int ColsPerTask, int Leaves = 0);
 
     /// <summary>One thread's pack buffers, 64-byte aligned, reused across calls.</summary>
     private sealed class Workspace : IDisposable
     {
-        public Workspace(int aFloats, int bFloats, int edgeFloats)
+        public Workspace(int aFloats, int bFloats, int edgeFloats, int slotFloats)
         {
             A = Allocate(aFloats);
             B = Allocate(bFloats);
             Edge = Allocate(edgeFloats);
+            Slots = Allocate(slotFloats);
         }
 
         ~Workspace() => Free();
@@ -317,6 +345,9 @@ internal sealed unsafe class Sgemm : IDisposable
         public float* B { get; private set; }
 
         public float* Edge { get; private set; }
+
+        /// <summary>The pending partial sums of one micro-tile during a tree sum, one MR × NR tile per tree level.</summary>
+        public float* Slots { get; private set; }
 
         public void Dispose()
         {
@@ -331,9 +362,11 @@ internal sealed unsafe class Sgemm : IDisposable
             NativeMemory.AlignedFree(A);
             NativeMemory.AlignedFree(B);
             NativeMemory.AlignedFree(Edge);
+            NativeMemory.AlignedFree(Slots);
             A = null;
             B = null;
             Edge = null;
+            Slots = null;
         }
     }
 }

@@ -257,6 +257,7 @@ public sealed partial class IlGpuBackend : IComputeBackend
         _disposed = true;
         Accelerator.Bind();
         _cuBlas?.Dispose();
+        _treeFold?.Dispose();
         _scratchFloats?.Dispose();
         _scratchInts?.Dispose();
         _scratchDoubles?.Dispose();
