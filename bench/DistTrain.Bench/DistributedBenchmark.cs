@@ -85,6 +85,9 @@ internal static class DistributedBenchmark
     private static async Task<double> MeasureOrleans(string path, int round, IGrainFactory grains, RunSpec spec, int steps, int warmup, double local)
     {
         var run = grains.GetGrain<ITrainingRunGrain>($"bench-{path}-{Guid.NewGuid():N}");
+        TimeSpan pauseBefore = GC.GetTotalPauseDuration();
+        int gen2Before = GC.CollectionCount(2);
+        long allocatedBefore = GC.GetTotalAllocatedBytes();
         var status = await run.Start(spec);
         while (status.State is RunState.Running)
         {
@@ -97,12 +100,17 @@ internal static class DistributedBenchmark
             throw new InvalidOperationException($"Benchmark run {path} ended {status.State}: {status.Error}");
         }
 
+        // GC over the whole run (warm-up included), per step: the payloads are large-object-heap arrays.
+        int runSteps = steps + warmup;
+        double gcPauseMs = (GC.GetTotalPauseDuration() - pauseBefore).TotalMilliseconds / runSteps;
+        double gen2PerStep = (GC.CollectionCount(2) - gen2Before) / (double)runSteps;
+        double allocatedMbPerStep = (GC.GetTotalAllocatedBytes() - allocatedBefore) / 1e6 / runSteps;
         var measured = (await run.GetReports(warmup - 1)).ToList();
         double seconds = measured.Sum(r => r.Milliseconds) / 1000;
         double throughput = measured.Count * Batch / seconds;
         double Mean(Func<StepReport, double> f) => measured.Average(f);
         Console.WriteLine(FormattableString.Invariant(
-            $"case=distributed path={path} round={round} workers={status.Workers} samples_per_s={throughput:F0} ratio={throughput / local:F2} step_ms={Mean(r => r.Milliseconds):F1} pull_ms={Mean(r => r.PullMilliseconds):F1} compute_ms={Mean(r => r.ComputeMilliseconds):F1} push_ms={Mean(r => r.PushMilliseconds):F1} worker_call_ms={Mean(r => r.SlowestWorkerMilliseconds):F1} reduce_apply_ms={Mean(r => r.Milliseconds - r.SlowestWorkerMilliseconds):F1} bytes_pushed_per_step={Mean(r => r.BytesPushed):F0} bytes_pulled_per_step={Mean(r => r.BytesPulled):F0}"));
+            $"case=distributed path={path} round={round} workers={status.Workers} samples_per_s={throughput:F0} ratio={throughput / local:F2} step_ms={Mean(r => r.Milliseconds):F1} pull_ms={Mean(r => r.PullMilliseconds):F1} compute_ms={Mean(r => r.ComputeMilliseconds):F1} push_ms={Mean(r => r.PushMilliseconds):F1} worker_call_ms={Mean(r => r.SlowestWorkerMilliseconds):F1} reduce_apply_ms={Mean(r => r.Milliseconds - r.SlowestWorkerMilliseconds):F1} bytes_pushed_per_step={Mean(r => r.BytesPushed):F0} bytes_pulled_per_step={Mean(r => r.BytesPulled):F0} gc_pause_ms_per_step={gcPauseMs:F2} gen2_per_step={gen2PerStep:F2} allocated_mb_per_step={allocatedMbPerStep:F1}"));
         return throughput / local;
     }
 

@@ -14,7 +14,7 @@ public sealed partial class CpuBackend
     private ParallelOptions? _sampleOptions;
 
     /// <summary>Options for loops over samples: at most <see cref="MaxThreads"/> threads.</summary>
-    private ParallelOptions SampleOptions => _sampleOptions ??= new ParallelOptions { MaxDegreeOfParallelism = MaxThreads };
+    private ParallelOptions SampleOptions => _sampleOptions ??= new ParallelOptions { MaxDegreeOfParallelism = MaxThreads, TaskScheduler = TaskScheduler.Default };
 
     /// <inheritdoc />
     public unsafe void Im2Col(BufferSpan input, BufferSpan columns, int batch, Window2D window)

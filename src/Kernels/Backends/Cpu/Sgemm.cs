@@ -51,7 +51,9 @@ internal sealed unsafe partial class Sgemm : IDisposable
             SgemmWidth.Vector256 => SgemmKernels.NR256,
             _ => SgemmKernels.NR128,
         };
-        _options = new ParallelOptions { MaxDegreeOfParallelism = maxThreads };
+        // The default scheduler, not TaskScheduler.Current: inside an Orleans grain that is the
+        // activation's one-at-a-time scheduler, and the helper tasks would never start.
+        _options = new ParallelOptions { MaxDegreeOfParallelism = maxThreads, TaskScheduler = TaskScheduler.Default };
         _workers = threading == GemmThreading.Workers && maxThreads > 1 ? new GemmWorkers(maxThreads - 1) : null;
         _taskBody = RunTask;
     }
