@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using DistTrain.Kernels.Backends;
 
 namespace DistTrain.Kernels.Models;
@@ -7,17 +6,14 @@ namespace DistTrain.Kernels.Models;
 /// <param name="PoolSize">Side of the square window.</param>
 /// <param name="Strides">Stride along both axes; null means <paramref name="PoolSize"/>.</param>
 /// <param name="Padding"><c>valid</c> or <c>same</c> (padding cells are ignored).</param>
-public sealed record MaxPool2DSpec(int PoolSize = 2, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Strides = null, PaddingKind Padding = PaddingKind.Valid) : LayerSpec
+public sealed record MaxPool2DSpec(int PoolSize = 2, int? Strides = null, PaddingKind Padding = PaddingKind.Valid) : Pool2DSpec(PoolSize, Strides, Padding)
 {
     /// <inheritdoc />
     public override string Kind => "max_pooling2d";
 
     /// <inheritdoc />
-    public override IReadOnlyList<int> OutputShape(string name, IReadOnlyList<int> inputShape) => Pool2DLayer.OutputShapeOf(Window(name, inputShape));
+    protected override bool IsMax => true;
 
     /// <inheritdoc />
-    public override Layer CreateLayer(string name, IReadOnlyList<int> inputShape) => new Pool2DLayer(name, Window(name, inputShape), max: true);
-
-    private Window2D Window(string name, IReadOnlyList<int> inputShape) =>
-        ImageShape.Window(name, inputShape, "MaxPool2D", PoolSize, Strides ?? PoolSize, Padding);
+    protected override string TypeName => "MaxPool2D";
 }

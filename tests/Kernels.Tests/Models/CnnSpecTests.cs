@@ -33,6 +33,25 @@ public sealed class CnnSpecTests
     }
 
     [Fact]
+    public void MaxAndAveragePoolingShareTheirSettingsCodeButStayDistinctLayers()
+    {
+        var max = new ModelSpec([5, 5, 2], [new MaxPool2DSpec(2)], LossKind.MeanSquaredError);
+        var avg = new ModelSpec([5, 5, 2], [new AvgPool2DSpec(2)], LossKind.MeanSquaredError);
+
+        Assert.NotEqual<LayerSpec>(new MaxPool2DSpec(2), new AvgPool2DSpec(2));
+        Assert.DoesNotContain("strides", max.ToJson(), StringComparison.Ordinal);
+        Assert.Contains("\"strides\": 1", new ModelSpec([5, 5, 2], [new AvgPool2DSpec(2, 1)], LossKind.MeanSquaredError).ToJson(), StringComparison.Ordinal);
+        Assert.IsType<AvgPool2DSpec>(Assert.Single(ModelSpec.FromJson(avg.ToJson()).Layers));
+        Assert.True(((Pool2DLayer)max.CreateLayers()[0]).IsMax);
+        Assert.False(((Pool2DLayer)avg.CreateLayers()[0]).IsMax);
+        // 'valid' 2×2 with stride 2 on 5×5: ⌊(5 − 2)/2⌋ + 1 = 2, for both.
+        Assert.Equal([2, 2, 2], max.OutputShape);
+        Assert.Equal([2, 2, 2], avg.OutputShape);
+        var tooBig = new ModelSpec([4, 4, 1], [new AvgPool2DSpec(5)], LossKind.MeanSquaredError);
+        Assert.Contains("average_pooling2d_0", Assert.Throws<ArgumentException>(tooBig.Validate).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void OutputShapesFollowTheTensorFlowArithmetic()
     {
         // 28 same → 28; pool 2 → 14; conv 3 stride 2 valid → ⌊(14 − 3)/2⌋ + 1 = 6; avg same stride 1 → 6; ×3 → 18.
