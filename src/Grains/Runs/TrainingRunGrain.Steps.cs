@@ -139,7 +139,7 @@ internal sealed partial class TrainingRunGrain
         S.Step = step + 1;
         S.LastLoss = loss;
         S.LastAccuracy = accuracy;
-        S.Workers = workers;
+        _lastWorkerCount = workers;
         if (result.Skipped)
         {
             S.SkippedSteps++;

@@ -30,6 +30,7 @@ internal sealed partial class TrainingRunGrain(
     private bool _serversReady;
     private bool _pauseRequested;
     private long? _stopAtStep;
+    private int _lastWorkerCount;
 
     private string RunId => this.GetPrimaryKeyString();
 
@@ -192,7 +193,7 @@ internal sealed partial class TrainingRunGrain(
         S.StepsPerEpoch > 0 ? (int)(S.Step / S.StepsPerEpoch) : 0,
         S.TotalSteps,
         S.StepsPerEpoch,
-        S.Workers,
+        _lastWorkerCount > 0 ? _lastWorkerCount : S.Workers,
         S.SkippedSteps,
         S.ClippedSteps,
         S.LastLoss,
@@ -233,6 +234,11 @@ internal sealed partial class TrainingRunGrain(
     /// <summary>Writes the state; after a storage failover (etag lost) it re-reads the etag and writes the coordinator's copy.</summary>
     private async Task SaveState()
     {
+        if (_lastWorkerCount > 0)
+        {
+            S.Workers = _lastWorkerCount; // the status of a finished run shows it after a restart
+        }
+
         try
         {
             await state.WriteStateAsync();
