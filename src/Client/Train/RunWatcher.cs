@@ -28,6 +28,13 @@ internal sealed class RunWatcher(ITrainingRunGrain run, TimeSpan pollInterval, C
     /// <summary>Stops the run when its monitored metric stalls.</summary>
     public EarlyStoppingTracker? EarlyStopping { get; init; }
 
+    /// <summary>
+    /// How long status polls may keep failing before watching gives up. A killed silo that
+    /// hosted the coordinator fails every poll until the membership declares it dead (tens of
+    /// seconds with Orleans' default probes) and the coordinator is reactivated elsewhere.
+    /// </summary>
+    public TimeSpan StatusOutageLimit { get; init; } = TimeSpan.FromMinutes(2);
+
     public async Task<WatchResult> WatchAsync(IRunProgress progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
@@ -37,19 +44,29 @@ internal sealed class RunWatcher(ITrainingRunGrain run, TimeSpan pollInterval, C
         var lastTime = TimeSpan.Zero;
         double? rate = null;
         var stoppedEarly = false;
-        var failures = 0;
+        TimeSpan? failingSince = null;
         while (true)
         {
             RunStatus status;
             try
             {
                 status = await run.GetStatus().WaitAsync(cancellationToken).ConfigureAwait(false);
-                failures = 0;
+                if (failingSince is { } since)
+                {
+                    progress.Notice($"the run answers again after {(clock.Elapsed - since).TotalSeconds:F0} s");
+                    failingSince = null;
+                }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException && ++failures < 5)
+            catch (Exception ex) when (ex is not OperationCanceledException && clock.Elapsed - (failingSince ?? clock.Elapsed) < StatusOutageLimit)
             {
-                // A silo going down mid-poll: Orleans re-activates the coordinator elsewhere.
-                progress.Notice($"status poll failed ({DistTrainCli.OneLine(ex.Message)}); retrying");
+                // A silo going down mid-poll: Orleans re-activates the coordinator elsewhere once
+                // the membership declares the silo dead, and the run goes on from its checkpoint.
+                if (failingSince is null)
+                {
+                    failingSince = clock.Elapsed;
+                    progress.Notice($"status poll failed ({DistTrainCli.OneLine(ex.Message)}); retrying for up to {StatusOutageLimit.TotalSeconds:F0} s (a silo may be down)");
+                }
+
                 await Task.Delay(pollInterval * 2, cancellationToken).ConfigureAwait(false);
                 continue;
             }
