@@ -33,7 +33,10 @@ internal sealed class RunWatcher(ITrainingRunGrain run, TimeSpan pollInterval, C
     /// hosted the coordinator fails every poll until the membership declares it dead (tens of
     /// seconds with Orleans' default probes) and the coordinator is reactivated elsewhere.
     /// </summary>
-    public TimeSpan StatusOutageLimit { get; init; } = TimeSpan.FromMinutes(2);
+    public TimeSpan StatusOutageLimit { get; init; } = DefaultStatusOutageLimit;
+
+    /// <summary>Default of <see cref="StatusOutageLimit"/>: two minutes.</summary>
+    internal static TimeSpan DefaultStatusOutageLimit { get; } = TimeSpan.FromMinutes(2);
 
     public async Task<WatchResult> WatchAsync(IRunProgress progress, CancellationToken cancellationToken)
     {
@@ -121,6 +124,37 @@ internal sealed class RunWatcher(ITrainingRunGrain run, TimeSpan pollInterval, C
             }
 
             await Task.Delay(pollInterval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The run's status and spec for a client that attaches (or re-attaches) to it, retrying
+    /// failed calls for up to <paramref name="outageLimit"/>: attaching while the coordinator's
+    /// silo is down waits for the failover instead of failing. The first failure is reported on
+    /// <paramref name="notice"/>.
+    /// </summary>
+    internal static async Task<(RunStatus Status, RunSpec? Spec)> AttachAsync(ITrainingRunGrain run, TimeSpan pollInterval, TimeSpan outageLimit, Action<string> notice, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var noticed = false;
+        while (true)
+        {
+            try
+            {
+                var status = await run.GetStatus().WaitAsync(cancellationToken).ConfigureAwait(false);
+                var spec = status.State == RunState.NotStarted ? null : await run.GetSpec().WaitAsync(cancellationToken).ConfigureAwait(false);
+                return (status, spec);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && clock.Elapsed < outageLimit)
+            {
+                if (!noticed)
+                {
+                    noticed = true;
+                    notice($"call to the run failed ({DistTrainCli.OneLine(ex.Message)}); retrying for up to {outageLimit.TotalSeconds:F0} s (a silo may be down)");
+                }
+
+                await Task.Delay(pollInterval * 2, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
