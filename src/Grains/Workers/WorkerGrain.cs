@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using DistTrain.Grains.Data;
 using DistTrain.Grains.Devices;
 using DistTrain.Grains.Placement;
 using DistTrain.Grains.Planning;
+using DistTrain.Grains.Servers;
 using DistTrain.Grains.Telemetry;
 using DistTrain.Kernels.Backends;
 using DistTrain.Kernels.Data;
@@ -29,6 +31,7 @@ namespace DistTrain.Grains.Workers;
 internal sealed partial class WorkerGrain(
     ComputeDeviceCatalog devices,
     IDataSetProvider dataSets,
+    LocalSliceDirectory slices,
     ILocalSiloDetails silo,
     ILogger<WorkerGrain> logger) : Grain, IWorkerGrain
 {
@@ -39,6 +42,7 @@ internal sealed partial class WorkerGrain(
     private IDataSet? _data;
     private BatchPlan? _plan;
     private float[] _weights = [];
+    private readonly List<byte[]> _pushBuffers = [];
     private long _version = -1;
 
     /// <inheritdoc />
@@ -76,7 +80,7 @@ internal sealed partial class WorkerGrain(
         }
 
         long pulled = Stopwatch.GetTimestamp();
-        ShardGradients gradients = _replica!.ComputeGradients(_data!, _plan!, request.Step, request.FirstShard, request.ShardCount);
+        DeviceGradients gradients = _replica!.ComputeGradientSums(_data!, _plan!, request.Step, request.FirstShard, request.ShardCount);
         long computed = Stopwatch.GetTimestamp();
         long bytesPushed = await PushPartials(config, request.Step, gradients);
         long pushed = Stopwatch.GetTimestamp();
@@ -133,9 +137,20 @@ internal sealed partial class WorkerGrain(
         LogPrepared(config.RunId, _replica.Layout.Total, _data.Count);
     }
 
-    /// <summary>Fetches the weights of version <paramref name="step"/> from every slice (chunks in parallel).</summary>
+    /// <summary>
+    /// Fetches the weights of version <paramref name="step"/>: copied straight from the slices'
+    /// memory when they are all in this silo at that version (<see cref="LocalSliceDirectory"/>),
+    /// else read from every slice in grain calls (chunks in parallel).
+    /// </summary>
     private async Task<long> PullWeights(WorkerRunConfig config, long step)
     {
+        if (ReadLocalSlices(config, step))
+        {
+            _replica!.SetWeights(_weights);
+            _version = step;
+            return (long)_weights.Length * sizeof(float);
+        }
+
         var reads = new List<Task<ParameterChunk>>();
         var bases = new List<int>();
         foreach (ServerSlice slice in config.Servers)
@@ -176,12 +191,37 @@ internal sealed partial class WorkerGrain(
         return bytes;
     }
 
-    /// <summary>Pushes every cover node's partial sum to every slice, chunked.</summary>
-    private async Task<long> PushPartials(WorkerRunConfig config, long step, ShardGradients gradients)
+    /// <summary>True when every slice of <paramref name="config"/> is in this silo at <paramref name="step"/> and was copied into <c>_weights</c>.</summary>
+    private bool ReadLocalSlices(WorkerRunConfig config, long step)
+    {
+        foreach (ServerSlice slice in config.Servers)
+        {
+            if (!slices.TryRead(slice.Key, config.RunId, step, _weights.AsSpan(slice.Offset, slice.Length)))
+            {
+                return false;
+            }
+        }
+
+        return config.Servers.Count > 0;
+    }
+
+    /// <summary>
+    /// Pushes every cover node's partial sum to every slice, chunked, each chunk downloaded
+    /// from the replica straight into its message payload.
+    /// </summary>
+    /// <remarks>
+    /// Payload arrays are reused from step to step (no 2 MB large-object allocation per chunk
+    /// and step, whose collections slowed the compute). That is safe because every push is
+    /// awaited before the next step and the server copies a chunk into its tree before it
+    /// returns; a stale message still in flight belongs to an applied step, which the server
+    /// ignores, and a retried step carries the same bits.
+    /// </remarks>
+    private async Task<long> PushPartials(WorkerRunConfig config, long step, DeviceGradients gradients)
     {
         var pushes = new List<Task<bool>>();
         long bytes = 0;
-        foreach (PartialGradient partial in gradients.Partials)
+        int index = 0;
+        foreach (DevicePartialGradient partial in gradients.Partials)
         {
             var node = new ShardNode(partial.Node.Level, partial.Node.Index);
             foreach (ServerSlice slice in config.Servers)
@@ -189,7 +229,9 @@ internal sealed partial class WorkerGrain(
                 var server = GrainFactory.GetGrain<IParameterServerGrain>(slice.Key);
                 foreach (var (offset, count) in FloatBytes.Chunks(slice.Length))
                 {
-                    byte[] data = FloatBytes.ToBytes(partial.Gradient.AsSpan(slice.Offset + offset, count));
+                    byte[] data = PushBuffer(index++, count);
+                    BufferSpan source = partial.Gradient.Slice(slice.Offset + offset, count);
+                    source.Buffer.Download(MemoryMarshal.Cast<byte, float>(data.AsSpan()), source.Offset);
                     bytes += data.Length;
                     pushes.Add(server.Push(new GradientChunk(config.RunId, step, node, offset, data)));
                 }
@@ -198,6 +240,22 @@ internal sealed partial class WorkerGrain(
 
         await Task.WhenAll(pushes);
         return bytes;
+    }
+
+    /// <summary>The payload array for push <paramref name="index"/> of a step, for <paramref name="floats"/> floats.</summary>
+    private byte[] PushBuffer(int index, int floats)
+    {
+        while (_pushBuffers.Count <= index)
+        {
+            _pushBuffers.Add([]);
+        }
+
+        if (_pushBuffers[index].Length != floats * sizeof(float))
+        {
+            _pushBuffers[index] = GC.AllocateUninitializedArray<byte>(floats * sizeof(float));
+        }
+
+        return _pushBuffers[index];
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Key} activated on engine {Engine}")]

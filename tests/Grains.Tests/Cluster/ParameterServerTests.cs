@@ -1,3 +1,7 @@
+using DistTrain.Grains.Planning;
+using DistTrain.Grains.Servers;
+using Microsoft.Extensions.DependencyInjection;
+
 namespace DistTrain.Grains.Tests.Cluster;
 
 /// <summary>The parameter server's update, checked against the formulas computed by hand, and its exactly-once rules.</summary>
@@ -135,4 +139,67 @@ public sealed class ParameterServerTests(OneSiloFixture fixture)
 
         Assert.Contains("has not received every micro-shard", e.Message);
     }
+
+    [Fact]
+    public async Task ASingleWorkersWholeSumAppliedInOneCallMatchesLeavesAppliedInTwoCalls()
+    {
+        // One worker pushes the root (taken as the reduced sum directly) and the coordinator
+        // applies with ApplyAlone; two workers push leaves that the tree adds, then SumOfSquares
+        // and Apply. Same bits, for a clipped step and a plain one.
+        var optimizer = new OptimizerSettings(0.1f, Momentum: 0.9f, ClipNorm: 0.1f);
+        float[] w0 = [0.5f, -0.25f, 2f, 1f];
+        float[][] left = [[0.3f, 0.1f, -0.7f, 0.2f], [0.01f, 0.02f, 0.03f, -0.01f]];
+        float[][] right = [[0.9f, -0.4f, 0.05f, 1.1f], [-0.02f, 0.01f, 0f, 0.04f]];
+        var leaves = await ServerHarness.Create(fixture.Grains, w0, optimizer, microShards: 2, globalBatch: 8);
+        var whole = await ServerHarness.Create(fixture.Grains, w0, optimizer, microShards: 2, globalBatch: 8);
+        var root = new ShardNode(1, 0);
+        for (int step = 0; step < 2; step++)
+        {
+            await leaves.Push(step, Leaf0, left[step]);
+            await leaves.Push(step, Leaf1, right[step]);
+            ApplyResult expected = await leaves.Apply(step);
+
+            float[] sum = [.. left[step].Zip(right[step], (a, b) => a + b)]; // what the worker's fold computes
+            Assert.True((await whole.Push(step, root, sum))[0]);
+            Assert.False((await whole.Push(step, root, sum))[0]);   // duplicate
+            Assert.False((await whole.Push(step, Leaf1, right[step]))[0]); // covered by the root already
+            ApplyResult actual = await whole.Server(0).ApplyAlone(step);
+
+            Assert.Equal(expected, actual);
+            Assert.Equal(step == 0, actual.Clipped);
+            Assert.Equal(actual, await whole.Server(0).ApplyAlone(step)); // a retried call returns the first result
+        }
+
+        TestRuns.AssertSameBits(await leaves.Read(ParameterKind.Weights), await whole.Read(ParameterKind.Weights), "weights");
+        TestRuns.AssertSameBits(await leaves.Read(ParameterKind.Velocity), await whole.Read(ParameterKind.Velocity), "velocity");
+        await Assert.ThrowsAsync<InvalidOperationException>(() => whole.Server(0).ApplyAlone(5));
+    }
+
+    [Fact]
+    public async Task AWorkerOfTheSameSiloReadsExactlyTheSlicesCurrentVersionFromMemory()
+    {
+        LocalSliceDirectory directory = LocalDirectory(); // the one silo's, where the slice is activated
+        var harness = await ServerHarness.Create(fixture.Grains, [0.5f, -0.25f, 2f], new OptimizerSettings(0.1f), microShards: 2, globalBatch: 4);
+        string key = ServerKeys.For(harness.RunId, 0);
+        var copy = new float[3];
+
+        Assert.True(directory.TryRead(key, harness.RunId, 0, copy));
+        Assert.Equal([0.5f, -0.25f, 2f], copy);
+        Assert.False(directory.TryRead(key, harness.RunId, 1, copy));     // not that version yet
+        Assert.False(directory.TryRead(key, "another-run", 0, copy));
+        Assert.False(directory.TryRead(key, harness.RunId, 0, new float[2]));
+
+        await harness.Push(0, Leaf0, [1f, 1f, 1f]);
+        await harness.Push(0, Leaf1, [1f, 1f, 1f]);
+        await harness.Apply(0);
+        Assert.False(directory.TryRead(key, harness.RunId, 0, copy)); // the old version is gone
+        Assert.True(directory.TryRead(key, harness.RunId, 1, copy));
+        TestRuns.AssertSameBits(await harness.Read(ParameterKind.Weights), copy, "weights read from memory");
+
+        await harness.Server(0).Release();
+        Assert.False(directory.TryRead(key, harness.RunId, 1, copy)); // released: no reads of freed memory
+    }
+
+    private LocalSliceDirectory LocalDirectory() =>
+        ((Orleans.TestingHost.InProcessSiloHandle)fixture.Cluster.Primary!).SiloHost.Services.GetRequiredService<LocalSliceDirectory>();
 }
