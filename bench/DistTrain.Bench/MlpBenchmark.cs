@@ -36,9 +36,7 @@ internal static class MlpBenchmark
             foreach (GemmThreading threading in threadings)
             {
                 using var backend = new CpuBackend(t, threading);
-                (double samplesPerSecond, double msPerStep, long steps) = args.Contains("--on-pool")
-                    ? Task.Run(() => Measure(backend, options, data, seconds)).GetAwaiter().GetResult()
-                    : Measure(backend, options, data, seconds);
+                (double samplesPerSecond, double msPerStep, long steps) = Measure(backend, options, data, seconds);
                 Console.WriteLine(Invariant(
                     $"case=mlp threads={t} threading={threading.ToString().ToLowerInvariant()} batch={batch} micro_shards={microShards} steps={steps} ms_per_step={msPerStep:F3} samples_per_s={samplesPerSecond:F0} target={Target:F0} ratio={samplesPerSecond / Target:F2}"));
                 if (profile)
