@@ -60,7 +60,7 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
         if (_backend is Kernels.Backends.Cpu.CpuBackend)
         {
             // Host memory that any thread may copy from: workers of this silo read it directly.
-            _local = new LocalSlice(config.RunId, _weights, _version);
+            _local = new LocalSlice(config.RunId, _backend, _weights, _gradient, _version);
             directory.Publish(this.GetPrimaryKeyString(), _local);
         }
 
@@ -137,6 +137,7 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
             throw new ArgumentOutOfRangeException(nameof(chunk), $"Node {chunk.Node} is outside a tree of {config.MicroShards} micro-shards.");
         }
 
+        AbsorbDeposit();
         if (_received.Contains(chunk.Node) || _rootUploaded)
         {
             return Task.FromResult(false);
@@ -261,8 +262,21 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
         return Task.CompletedTask;
     }
 
+    /// <summary>Takes a whole-step sum that a worker of this silo copied into the gradient (<see cref="LocalSlice.TryDepositRoot"/>) as the root's push; closes the door to later deposits of this step.</summary>
+    private void AbsorbDeposit()
+    {
+        if (_local?.CloseRootAndTakeDeposit() == true)
+        {
+            TreeNode root = MicroShardTree.Root(_config!.MicroShards);
+            _received.Add(new ShardNode(root.Level, root.Index));
+            _rootUploaded = true;
+            _sumOfSquares = null;
+        }
+    }
+
     private double ReduceCurrentStep()
     {
+        AbsorbDeposit();
         if (_sumOfSquares is { } cached)
         {
             return cached;

@@ -144,9 +144,8 @@ internal sealed partial class WorkerGrain(
     /// </summary>
     private async Task<long> PullWeights(WorkerRunConfig config, long step)
     {
-        if (ReadLocalSlices(config, step))
+        if (CopyLocalSlices(config, step))
         {
-            _replica!.SetWeights(_weights);
             _version = step;
             return (long)_weights.Length * sizeof(float);
         }
@@ -191,14 +190,14 @@ internal sealed partial class WorkerGrain(
         return bytes;
     }
 
-    /// <summary>True when every slice of <paramref name="config"/> is in this silo at <paramref name="step"/> and was copied into <c>_weights</c>.</summary>
-    private bool ReadLocalSlices(WorkerRunConfig config, long step)
+    /// <summary>True when every slice of <paramref name="config"/> is in this silo at <paramref name="step"/> and was copied into the replica's weights.</summary>
+    private bool CopyLocalSlices(WorkerRunConfig config, long step)
     {
         foreach (ServerSlice slice in config.Servers)
         {
-            if (!slices.TryRead(slice.Key, config.RunId, step, _weights.AsSpan(slice.Offset, slice.Length)))
+            if (!slices.TryCopyWeights(slice.Key, config.RunId, step, _replica!.Weights.Slice(slice.Offset, slice.Length)))
             {
-                return false;
+                return false; // the grain reads then overwrite whatever was copied
             }
         }
 
@@ -207,7 +206,8 @@ internal sealed partial class WorkerGrain(
 
     /// <summary>
     /// Pushes every cover node's partial sum to every slice, chunked, each chunk downloaded
-    /// from the replica straight into its message payload.
+    /// from the replica straight into its message payload. A whole-step sum (one worker) goes
+    /// to a slice of this silo by a memory copy instead (<see cref="LocalSliceDirectory"/>).
     /// </summary>
     /// <remarks>
     /// Payload arrays are reused from step to step (no 2 MB large-object allocation per chunk
@@ -224,8 +224,15 @@ internal sealed partial class WorkerGrain(
         foreach (DevicePartialGradient partial in gradients.Partials)
         {
             var node = new ShardNode(partial.Node.Level, partial.Node.Index);
+            bool root = partial.Node == MicroShardTree.Root(config.MicroShards);
             foreach (ServerSlice slice in config.Servers)
             {
+                if (root && slices.TryDepositRoot(slice.Key, config.RunId, step, partial.Gradient.Slice(slice.Offset, slice.Length)))
+                {
+                    bytes += (long)slice.Length * sizeof(float); // handed over in memory: the slice is in this silo
+                    continue;
+                }
+
                 var server = GrainFactory.GetGrain<IParameterServerGrain>(slice.Key);
                 foreach (var (offset, count) in FloatBytes.Chunks(slice.Length))
                 {

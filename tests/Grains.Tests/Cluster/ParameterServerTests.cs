@@ -1,5 +1,7 @@
 using DistTrain.Grains.Planning;
 using DistTrain.Grains.Servers;
+using DistTrain.Kernels.Backends;
+using DistTrain.Kernels.Backends.Cpu;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace DistTrain.Grains.Tests.Cluster;
@@ -181,23 +183,55 @@ public sealed class ParameterServerTests(OneSiloFixture fixture)
         LocalSliceDirectory directory = LocalDirectory(); // the one silo's, where the slice is activated
         var harness = await ServerHarness.Create(fixture.Grains, [0.5f, -0.25f, 2f], new OptimizerSettings(0.1f), microShards: 2, globalBatch: 4);
         string key = ServerKeys.For(harness.RunId, 0);
-        var copy = new float[3];
+        using var backend = new CpuBackend(1);
+        using DeviceBuffer copy = backend.Allocate(3);
 
-        Assert.True(directory.TryRead(key, harness.RunId, 0, copy));
-        Assert.Equal([0.5f, -0.25f, 2f], copy);
-        Assert.False(directory.TryRead(key, harness.RunId, 1, copy));     // not that version yet
-        Assert.False(directory.TryRead(key, "another-run", 0, copy));
-        Assert.False(directory.TryRead(key, harness.RunId, 0, new float[2]));
+        Assert.True(directory.TryCopyWeights(key, harness.RunId, 0, copy.All));
+        Assert.Equal([0.5f, -0.25f, 2f], copy.ToArray());
+        Assert.False(directory.TryCopyWeights(key, harness.RunId, 1, copy.All)); // not that version yet
+        Assert.False(directory.TryCopyWeights(key, "another-run", 0, copy.All));
+        Assert.False(directory.TryCopyWeights(key, harness.RunId, 0, copy.Slice(0, 2)));
 
         await harness.Push(0, Leaf0, [1f, 1f, 1f]);
         await harness.Push(0, Leaf1, [1f, 1f, 1f]);
         await harness.Apply(0);
-        Assert.False(directory.TryRead(key, harness.RunId, 0, copy)); // the old version is gone
-        Assert.True(directory.TryRead(key, harness.RunId, 1, copy));
-        TestRuns.AssertSameBits(await harness.Read(ParameterKind.Weights), copy, "weights read from memory");
+        Assert.False(directory.TryCopyWeights(key, harness.RunId, 0, copy.All)); // the old version is gone
+        Assert.True(directory.TryCopyWeights(key, harness.RunId, 1, copy.All));
+        TestRuns.AssertSameBits(await harness.Read(ParameterKind.Weights), copy.ToArray(), "weights copied from memory");
 
         await harness.Server(0).Release();
-        Assert.False(directory.TryRead(key, harness.RunId, 1, copy)); // released: no reads of freed memory
+        Assert.False(directory.TryCopyWeights(key, harness.RunId, 1, copy.All)); // released: no reads of freed memory
+    }
+
+    [Fact]
+    public async Task AWholeStepSumHandedOverInMemoryCountsExactlyOnceAndMatchesAPush()
+    {
+        LocalSliceDirectory directory = LocalDirectory();
+        var optimizer = new OptimizerSettings(0.1f, Momentum: 0.9f);
+        float[] w0 = [0.5f, -0.25f, 2f];
+        var root = new ShardNode(1, 0);
+        var pushed = await ServerHarness.Create(fixture.Grains, w0, optimizer, microShards: 2, globalBatch: 4);
+        var handed = await ServerHarness.Create(fixture.Grains, w0, optimizer, microShards: 2, globalBatch: 4);
+        string key = ServerKeys.For(handed.RunId, 0);
+        using var backend = new CpuBackend(1);
+        using DeviceBuffer sum = backend.Allocate(3);
+        sum.Upload([0.3f, -1.2f, 0.7f]);
+
+        await pushed.Push(0, root, [0.3f, -1.2f, 0.7f]);
+        ApplyResult expected = await pushed.Server(0).ApplyAlone(0);
+
+        Assert.False(directory.TryDepositRoot(key, handed.RunId, 1, sum.All));     // not the current step
+        Assert.False(directory.TryDepositRoot(key, "another-run", 0, sum.All));
+        Assert.True(directory.TryDepositRoot(key, handed.RunId, 0, sum.All));
+        Assert.False(directory.TryDepositRoot(key, handed.RunId, 0, sum.All));     // once per step
+        Assert.False((await handed.Push(0, root, [9f, 9f, 9f]))[0]);              // a push of the step now is a duplicate
+        Assert.False((await handed.Push(0, Leaf0, [9f, 9f, 9f]))[0]);
+        Assert.Equal(expected, await handed.Server(0).ApplyAlone(0));
+        TestRuns.AssertSameBits(await pushed.Read(ParameterKind.Weights), await handed.Read(ParameterKind.Weights), "weights");
+
+        // Step 1: a leaf pushed first closes the door to a deposit of that step.
+        Assert.True((await handed.Push(1, Leaf0, [1f, 1f, 1f]))[0]);
+        Assert.False(directory.TryDepositRoot(key, handed.RunId, 1, sum.All));
     }
 
     private LocalSliceDirectory LocalDirectory() =>
