@@ -21,7 +21,8 @@ namespace DistTrain.Bench;
 /// split of a step's time (weight fetch, compute, gradient push, the rest at the coordinator).
 /// Options: <c>--steps N</c> (measured, default 20), <c>--warmup N</c> (default 5),
 /// <c>--threads T</c> (threads of the local loop and of the single worker; default all cores),
-/// <c>--rounds R</c> (local/Orleans pairs per path, default 3).
+/// <c>--rounds R</c> (local/Orleans pairs per path, default 3). Besides the throughput ratio it
+/// prints the ratio of median step times, which is robust to steps slowed by other load.
 /// </summary>
 internal static class DistributedBenchmark
 {
@@ -46,43 +47,67 @@ internal static class DistributedBenchmark
         // engine), then two silos in this process with one worker each, the cores split
         // between them. Each round measures the local loop right before the Orleans run, so
         // that both see the same machine load; the ratio is the median over the rounds.
+        // One untimed local run first, so that tiered JIT has optimised the engine's code before
+        // either path is timed (otherwise round 0 measures half-compiled code on both sides).
+        MeasureLocal(spec, steps, warmup, threads);
         foreach (var (path, silos, workerThreads) in new[] { ("orleans-1-worker", 1, threads), ("orleans-2-silos", 2, Math.Max(1, threads / 2)) })
         {
             await using var cluster = await InProcessCluster.Start(silos, workerThreads);
             var ratios = new List<double>();
+            var medianStepRatios = new List<double>();
             for (int round = 0; round < rounds; round++)
             {
-                double local = MeasureLocal(spec, steps, warmup, threads);
-                Console.WriteLine(FormattableString.Invariant($"case=distributed path=local round={round} threads={threads} samples_per_s={local:F0}"));
-                ratios.Add(await MeasureOrleans(path, round, cluster.Grains, spec, steps, warmup, local));
+                var (local, localMedianMs) = MeasureLocal(spec, steps, warmup, threads);
+                Console.WriteLine(FormattableString.Invariant($"case=distributed path=local round={round} threads={threads} samples_per_s={local:F0} median_step_ms={localMedianMs:F2}"));
+                var (ratio, medianStepRatio) = await MeasureOrleans(path, round, cluster.Grains, spec, steps, warmup, local, localMedianMs);
+                ratios.Add(ratio);
+                medianStepRatios.Add(medianStepRatio);
             }
 
             ratios.Sort();
-            Console.WriteLine(FormattableString.Invariant($"case=distributed path={path} summary=median ratio={ratios[ratios.Count / 2]:F2} rounds={rounds}"));
+            medianStepRatios.Sort();
+            Console.WriteLine(FormattableString.Invariant(
+                $"case=distributed path={path} summary=median ratio={ratios[ratios.Count / 2]:F2} median_step_ratio={medianStepRatios[medianStepRatios.Count / 2]:F2} rounds={rounds}"));
         }
 
         return 0;
     }
 
-    private static double MeasureLocal(RunSpec spec, int steps, int warmup, int threads)
+    /// <summary>Throughput (samples/s over all measured steps) and the median step time of the local loop.</summary>
+    private static (double SamplesPerSecond, double MedianStepMs) MeasureLocal(RunSpec spec, int steps, int warmup, int threads)
     {
         var samples = SyntheticDataSets.Classification(spec.Data.Synthetic!);
-        using var trainer = new LocalTrainer(ModelPresets.MnistMlp(), new TrainingOptions(Batch, 1, spec.Optimizer.ToSpec(), MicroShards, spec.Seed), new CpuBackend(threads));
+        using var backend = new CpuBackend(threads);
+        using var trainer = new LocalTrainer(ModelPresets.MnistMlp(), new TrainingOptions(Batch, 1, spec.Optimizer.ToSpec(), MicroShards, spec.Seed), backend);
         for (int i = 0; i < warmup; i++)
         {
             trainer.TrainStep(samples);
         }
 
+        var stepMs = new double[steps];
         long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < steps; i++)
         {
+            long stepStart = Stopwatch.GetTimestamp();
             trainer.TrainStep(samples);
+            stepMs[i] = Stopwatch.GetElapsedTime(stepStart).TotalMilliseconds;
         }
 
-        return steps * Batch / Stopwatch.GetElapsedTime(start).TotalSeconds;
+        return (steps * Batch / Stopwatch.GetElapsedTime(start).TotalSeconds, Median(stepMs));
     }
 
-    private static async Task<double> MeasureOrleans(string path, int round, IGrainFactory grains, RunSpec spec, int steps, int warmup, double local)
+    private static double Median(IEnumerable<double> values)
+    {
+        double[] sorted = [.. values.Order()];
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>
+    /// The Orleans path's throughput as a ratio to the local loop's (the target), and the ratio
+    /// of median step times (local ÷ Orleans), which leaves out the steps slowed by other load
+    /// on a shared machine and so shows the path's own overhead.
+    /// </summary>
+    private static async Task<(double Ratio, double MedianStepRatio)> MeasureOrleans(string path, int round, IGrainFactory grains, RunSpec spec, int steps, int warmup, double local, double localMedianMs)
     {
         var run = grains.GetGrain<ITrainingRunGrain>($"bench-{path}-{Guid.NewGuid():N}");
         TimeSpan pauseBefore = GC.GetTotalPauseDuration();
@@ -91,7 +116,7 @@ internal static class DistributedBenchmark
         var status = await run.Start(spec);
         while (status.State is RunState.Running)
         {
-            await Task.Delay(20);
+            await Task.Delay(250); // a console's `watch` polls about this often; faster polling would take turns from the run
             status = await run.GetStatus();
         }
 
@@ -111,7 +136,9 @@ internal static class DistributedBenchmark
         double Mean(Func<StepReport, double> f) => measured.Average(f);
         Console.WriteLine(FormattableString.Invariant(
             $"case=distributed path={path} round={round} workers={status.Workers} samples_per_s={throughput:F0} ratio={throughput / local:F2} step_ms={Mean(r => r.Milliseconds):F1} pull_ms={Mean(r => r.PullMilliseconds):F1} compute_ms={Mean(r => r.ComputeMilliseconds):F1} push_ms={Mean(r => r.PushMilliseconds):F1} worker_call_ms={Mean(r => r.SlowestWorkerMilliseconds):F1} reduce_apply_ms={Mean(r => r.Milliseconds - r.SlowestWorkerMilliseconds):F1} bytes_pushed_per_step={Mean(r => r.BytesPushed):F0} bytes_pulled_per_step={Mean(r => r.BytesPulled):F0} gc_pause_ms_per_step={gcPauseMs:F2} gen2_per_step={gen2PerStep:F2} allocated_mb_per_step={allocatedMbPerStep:F1}"));
-        return throughput / local;
+        double medianMs = Median(measured.Select(r => r.Milliseconds));
+        Console.WriteLine(FormattableString.Invariant($"case=distributed path={path} round={round} median_step_ms={medianMs:F2} local_median_step_ms={localMedianMs:F2} median_step_ratio={localMedianMs / medianMs:F2}"));
+        return (throughput / local, localMedianMs / medianMs);
     }
 
     private static string? Option(string[] args, string name)

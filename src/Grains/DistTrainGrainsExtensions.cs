@@ -12,7 +12,7 @@ public static class DistTrainGrainsExtensions
 {
     /// <summary>
     /// Adds the silo-pinned placement of workers, the data-set provider (unless one is already
-    /// registered) and the coordinator options (the host binds them to configuration).
+    /// registered), the directory of this silo's parameter-server slices and the coordinator options (the host binds them to configuration).
     /// The silo must also register a <see cref="Devices.ComputeDeviceCatalog"/> and a grain storage
     /// named <see cref="DistTrainStorage.Name"/>, and a reminder service.
     /// </summary>
@@ -21,6 +21,7 @@ public static class DistTrainGrainsExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
         builder.Services.TryAddSingleton<IDataSetProvider, DataSetProvider>();
+        builder.Services.TryAddSingleton<Servers.LocalSliceDirectory>();
         builder.Services.AddOptions<CoordinatorOptions>();
         return builder;
     }

@@ -81,6 +81,7 @@ internal sealed partial class TrainingRunGrain
     /// <summary>
     /// Step <paramref name="step"/>: the workers compute their micro-shards and push partial
     /// sums; the slices report Σg² (added here in slice order); every slice applies the step.
+    /// A single slice does both in one call.
     /// </summary>
     private async Task RunStep(RunContext run, long step)
     {
@@ -97,15 +98,24 @@ internal sealed partial class TrainingRunGrain
         WorkerStepReport[] reports = await Task.WhenAll(calls);
         double slowest = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         var servers = run.Servers.Select(s => GrainFactory.GetGrain<IParameterServerGrain>(s.Key)).ToArray();
-        double[] sums = await Task.WhenAll(servers.Select(s => s.SumOfSquares(step)));
-        double globalSumOfSquares = 0;
-        foreach (double sum in sums)
+        ApplyResult result;
+        if (servers.Length == 1)
         {
-            globalSumOfSquares += sum; // slice order: the same bits on every run
+            result = await servers[0].ApplyAlone(step); // its Σg² is the global one: one round trip
+        }
+        else
+        {
+            double[] sums = await Task.WhenAll(servers.Select(s => s.SumOfSquares(step)));
+            double globalSumOfSquares = 0;
+            foreach (double sum in sums)
+            {
+                globalSumOfSquares += sum; // slice order: the same bits on every run
+            }
+
+            ApplyResult[] applied = await Task.WhenAll(servers.Select(s => s.Apply(step, globalSumOfSquares)));
+            result = applied[0];
         }
 
-        ApplyResult[] applied = await Task.WhenAll(servers.Select(s => s.Apply(step, globalSumOfSquares)));
-        ApplyResult result = applied[0];
         double milliseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         Record(run, step, reports, result, plan.Count, milliseconds, slowest);
     }

@@ -20,7 +20,7 @@ namespace DistTrain.Grains.Servers;
 /// device): the engine is the silo's server engine, the CPU by default.
 /// </remarks>
 [Orleans.Placement.PreferLocalPlacement]
-internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices, ILogger<ParameterServerGrain> logger) : Grain, IParameterServerGrain
+internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices, LocalSliceDirectory directory, ILogger<ParameterServerGrain> logger) : Grain, IParameterServerGrain
 {
     private readonly Dictionary<ShardNode, PartialAssembly> _pending = [];
     private readonly HashSet<ShardNode> _received = [];
@@ -35,6 +35,8 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
     private long _version;
     private double? _sumOfSquares;
     private ApplyResult? _lastApply;
+    private LocalSlice? _local;
+    private bool _rootUploaded;
 
     /// <inheritdoc />
     public Task Configure(ServerSliceConfig config)
@@ -55,6 +57,13 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
         _version = config.Step;
         _lastApply = null;
         ResetStep();
+        if (_backend is Kernels.Backends.Cpu.CpuBackend)
+        {
+            // Host memory that any thread may copy from: workers of this silo read it directly.
+            _local = new LocalSlice(config.RunId, _backend, _weights, _gradient, _version);
+            directory.Publish(this.GetPrimaryKeyString(), _local);
+        }
+
         LogConfigured(config.RunId, config.Slice, config.Offset, config.Length, config.Step);
         return Task.CompletedTask;
     }
@@ -73,8 +82,18 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
             throw new InvalidOperationException($"Slice {config.Slice} of run '{config.RunId}' is at version {_version}; a write for version {chunk.Version} does not fit.");
         }
 
-        var values = FloatBytes.AsFloats(chunk.Data);
-        Target(chunk.Kind).Slice(chunk.Offset, values.Length).Upload(values);
+        byte[] data = chunk.Data;
+        BufferSpan target = Target(chunk.Kind).Slice(chunk.Offset, data.Length / sizeof(float));
+        void Upload() => target.Upload(FloatBytes.AsFloats(data));
+        if (chunk.Kind == ParameterKind.Weights && _local is not null)
+        {
+            _local.Change(Upload, _version);
+        }
+        else
+        {
+            Upload();
+        }
+
         return Task.CompletedTask;
     }
 
@@ -88,7 +107,7 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
         }
 
         BufferSpan source = Target(kind).Slice(offset, count);
-        var bytes = new byte[count * sizeof(float)];
+        var bytes = GC.AllocateUninitializedArray<byte>(count * sizeof(float)); // overwritten whole just below
         source.Buffer.Download(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes.AsSpan()), source.Offset);
         return Task.FromResult(new ParameterChunk(kind, _version, offset, bytes));
     }
@@ -118,12 +137,24 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
             throw new ArgumentOutOfRangeException(nameof(chunk), $"Node {chunk.Node} is outside a tree of {config.MicroShards} micro-shards.");
         }
 
-        if (_received.Contains(chunk.Node))
+        AbsorbDeposit();
+        if (_received.Contains(chunk.Node) || _rootUploaded)
         {
             return Task.FromResult(false);
         }
 
         ReadOnlySpan<float> values = FloatBytes.AsFloats(chunk.Data);
+        TreeNode root = MicroShardTree.Root(config.MicroShards);
+        if (chunk.Offset == 0 && values.Length == config.Length && chunk.Node.Level == root.Level && _received.Count == 0 && _pending.Count == 0)
+        {
+            // The whole sum from one worker in one chunk (a single worker): it is the reduced gradient already.
+            _gradient!.Upload(values);
+            _received.Add(chunk.Node);
+            _rootUploaded = true;
+            _sumOfSquares = null;
+            return Task.FromResult(true);
+        }
+
         if (chunk.Offset == 0 && values.Length == config.Length && !_pending.ContainsKey(chunk.Node))
         {
             // The whole partial in one chunk (the common case): straight into the tree, one copy fewer.
@@ -184,11 +215,33 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
 
         ReduceCurrentStep();
         StepDecision decision = SgdOptimizer.Decide(_spec!, step, globalSumOfSquares, config.GlobalBatch);
-        SgdOptimizer.Apply(_backend!, _weights!, _gradient!, _velocity!, _spec!, decision);
+        void Update() => SgdOptimizer.Apply(_backend!, _weights!, _gradient!, _velocity!, _spec!, decision);
+        if (_local is not null)
+        {
+            _local.Change(Update, step + 1);
+        }
+        else
+        {
+            Update();
+        }
+
         _version = step + 1;
         _lastApply = new ApplyResult(step, decision.Skip, decision.Clipped, decision.GradientNorm, decision.LearningRate);
         ResetStep();
         return Task.FromResult(_lastApply);
+    }
+
+    /// <inheritdoc />
+    public Task<ApplyResult> ApplyAlone(long step)
+    {
+        RequireConfig();
+        if (_lastApply is not null && _lastApply.Step == step)
+        {
+            return Task.FromResult(_lastApply);
+        }
+
+        // A step other than the current one: Apply explains the mismatch.
+        return step == _version ? Apply(step, ReduceCurrentStep()) : Apply(step, double.NaN);
     }
 
     /// <inheritdoc />
@@ -209,14 +262,34 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
         return Task.CompletedTask;
     }
 
+    /// <summary>Takes a whole-step sum that a worker of this silo copied into the gradient (<see cref="LocalSlice.TryDepositRoot"/>) as the root's push; closes the door to later deposits of this step.</summary>
+    private void AbsorbDeposit()
+    {
+        if (_local?.CloseRootAndTakeDeposit() == true)
+        {
+            TreeNode root = MicroShardTree.Root(_config!.MicroShards);
+            _received.Add(new ShardNode(root.Level, root.Index));
+            _rootUploaded = true;
+            _sumOfSquares = null;
+        }
+    }
+
     private double ReduceCurrentStep()
     {
+        AbsorbDeposit();
         if (_sumOfSquares is { } cached)
         {
             return cached;
         }
 
         var reducer = _reducer!;
+        if (_rootUploaded)
+        {
+            double root = _backend!.SumOfSquares(_gradient!);
+            _sumOfSquares = root;
+            return root;
+        }
+
         if (!reducer.IsComplete)
         {
             throw new InvalidOperationException($"Slice {_config!.Slice} of run '{_config.RunId}' has not received every micro-shard of step {_version}: it holds {string.Join(", ", _received.OrderBy(n => n.First))} of {_config.MicroShards}.");
@@ -237,6 +310,7 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
 
         _pending.Clear();
         _received.Clear();
+        _rootUploaded = false;
         _reducer?.Reset();
         _sumOfSquares = null;
     }
@@ -263,6 +337,13 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
 
     private void FreeBuffers()
     {
+        if (_local is not null)
+        {
+            _local.Close();
+            directory.Withdraw(this.GetPrimaryKeyString(), _local);
+            _local = null;
+        }
+
         ResetStep();
         _pool.Clear();
         _weights?.Dispose();

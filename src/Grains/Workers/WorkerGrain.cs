@@ -1,8 +1,10 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using DistTrain.Grains.Data;
 using DistTrain.Grains.Devices;
 using DistTrain.Grains.Placement;
 using DistTrain.Grains.Planning;
+using DistTrain.Grains.Servers;
 using DistTrain.Grains.Telemetry;
 using DistTrain.Kernels.Backends;
 using DistTrain.Kernels.Data;
@@ -29,6 +31,7 @@ namespace DistTrain.Grains.Workers;
 internal sealed partial class WorkerGrain(
     ComputeDeviceCatalog devices,
     IDataSetProvider dataSets,
+    LocalSliceDirectory slices,
     ILocalSiloDetails silo,
     ILogger<WorkerGrain> logger) : Grain, IWorkerGrain
 {
@@ -39,6 +42,7 @@ internal sealed partial class WorkerGrain(
     private IDataSet? _data;
     private BatchPlan? _plan;
     private float[] _weights = [];
+    private readonly List<byte[]> _pushBuffers = [];
     private long _version = -1;
 
     /// <inheritdoc />
@@ -76,7 +80,7 @@ internal sealed partial class WorkerGrain(
         }
 
         long pulled = Stopwatch.GetTimestamp();
-        ShardGradients gradients = _replica!.ComputeGradients(_data!, _plan!, request.Step, request.FirstShard, request.ShardCount);
+        DeviceGradients gradients = _replica!.ComputeGradientSums(_data!, _plan!, request.Step, request.FirstShard, request.ShardCount);
         long computed = Stopwatch.GetTimestamp();
         long bytesPushed = await PushPartials(config, request.Step, gradients);
         long pushed = Stopwatch.GetTimestamp();
@@ -133,9 +137,19 @@ internal sealed partial class WorkerGrain(
         LogPrepared(config.RunId, _replica.Layout.Total, _data.Count);
     }
 
-    /// <summary>Fetches the weights of version <paramref name="step"/> from every slice (chunks in parallel).</summary>
+    /// <summary>
+    /// Fetches the weights of version <paramref name="step"/>: copied straight from the slices'
+    /// memory when they are all in this silo at that version (<see cref="LocalSliceDirectory"/>),
+    /// else read from every slice in grain calls (chunks in parallel).
+    /// </summary>
     private async Task<long> PullWeights(WorkerRunConfig config, long step)
     {
+        if (CopyLocalSlices(config, step))
+        {
+            _version = step;
+            return (long)_weights.Length * sizeof(float);
+        }
+
         var reads = new List<Task<ParameterChunk>>();
         var bases = new List<int>();
         foreach (ServerSlice slice in config.Servers)
@@ -176,20 +190,55 @@ internal sealed partial class WorkerGrain(
         return bytes;
     }
 
-    /// <summary>Pushes every cover node's partial sum to every slice, chunked.</summary>
-    private async Task<long> PushPartials(WorkerRunConfig config, long step, ShardGradients gradients)
+    /// <summary>True when every slice of <paramref name="config"/> is in this silo at <paramref name="step"/> and was copied into the replica's weights.</summary>
+    private bool CopyLocalSlices(WorkerRunConfig config, long step)
+    {
+        foreach (ServerSlice slice in config.Servers)
+        {
+            if (!slices.TryCopyWeights(slice.Key, config.RunId, step, _replica!.Weights.Slice(slice.Offset, slice.Length)))
+            {
+                return false; // the grain reads then overwrite whatever was copied
+            }
+        }
+
+        return config.Servers.Count > 0;
+    }
+
+    /// <summary>
+    /// Pushes every cover node's partial sum to every slice, chunked, each chunk downloaded
+    /// from the replica straight into its message payload. A whole-step sum (one worker) goes
+    /// to a slice of this silo by a memory copy instead (<see cref="LocalSliceDirectory"/>).
+    /// </summary>
+    /// <remarks>
+    /// Payload arrays are reused from step to step (no 2 MB large-object allocation per chunk
+    /// and step, whose collections slowed the compute). That is safe because every push is
+    /// awaited before the next step and the server copies a chunk into its tree before it
+    /// returns; a stale message still in flight belongs to an applied step, which the server
+    /// ignores, and a retried step carries the same bits.
+    /// </remarks>
+    private async Task<long> PushPartials(WorkerRunConfig config, long step, DeviceGradients gradients)
     {
         var pushes = new List<Task<bool>>();
         long bytes = 0;
-        foreach (PartialGradient partial in gradients.Partials)
+        int index = 0;
+        foreach (DevicePartialGradient partial in gradients.Partials)
         {
             var node = new ShardNode(partial.Node.Level, partial.Node.Index);
+            bool root = partial.Node == MicroShardTree.Root(config.MicroShards);
             foreach (ServerSlice slice in config.Servers)
             {
+                if (root && slices.TryDepositRoot(slice.Key, config.RunId, step, partial.Gradient.Slice(slice.Offset, slice.Length)))
+                {
+                    bytes += (long)slice.Length * sizeof(float); // handed over in memory: the slice is in this silo
+                    continue;
+                }
+
                 var server = GrainFactory.GetGrain<IParameterServerGrain>(slice.Key);
                 foreach (var (offset, count) in FloatBytes.Chunks(slice.Length))
                 {
-                    byte[] data = FloatBytes.ToBytes(partial.Gradient.AsSpan(slice.Offset + offset, count));
+                    byte[] data = PushBuffer(index++, count);
+                    BufferSpan source = partial.Gradient.Slice(slice.Offset + offset, count);
+                    source.Buffer.Download(MemoryMarshal.Cast<byte, float>(data.AsSpan()), source.Offset);
                     bytes += data.Length;
                     pushes.Add(server.Push(new GradientChunk(config.RunId, step, node, offset, data)));
                 }
@@ -198,6 +247,22 @@ internal sealed partial class WorkerGrain(
 
         await Task.WhenAll(pushes);
         return bytes;
+    }
+
+    /// <summary>The payload array for push <paramref name="index"/> of a step, for <paramref name="floats"/> floats.</summary>
+    private byte[] PushBuffer(int index, int floats)
+    {
+        while (_pushBuffers.Count <= index)
+        {
+            _pushBuffers.Add([]);
+        }
+
+        if (_pushBuffers[index].Length != floats * sizeof(float))
+        {
+            _pushBuffers[index] = GC.AllocateUninitializedArray<byte>(floats * sizeof(float));
+        }
+
+        return _pushBuffers[index];
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Key} activated on engine {Engine}")]

@@ -1,3 +1,9 @@
+using DistTrain.Grains.Planning;
+using DistTrain.Grains.Servers;
+using DistTrain.Kernels.Backends;
+using DistTrain.Kernels.Backends.Cpu;
+using Microsoft.Extensions.DependencyInjection;
+
 namespace DistTrain.Grains.Tests.Cluster;
 
 /// <summary>The parameter server's update, checked against the formulas computed by hand, and its exactly-once rules.</summary>
@@ -135,4 +141,99 @@ public sealed class ParameterServerTests(OneSiloFixture fixture)
 
         Assert.Contains("has not received every micro-shard", e.Message);
     }
+
+    [Fact]
+    public async Task ASingleWorkersWholeSumAppliedInOneCallMatchesLeavesAppliedInTwoCalls()
+    {
+        // One worker pushes the root (taken as the reduced sum directly) and the coordinator
+        // applies with ApplyAlone; two workers push leaves that the tree adds, then SumOfSquares
+        // and Apply. Same bits, for a clipped step and a plain one.
+        var optimizer = new OptimizerSettings(0.1f, Momentum: 0.9f, ClipNorm: 0.1f);
+        float[] w0 = [0.5f, -0.25f, 2f, 1f];
+        float[][] left = [[0.3f, 0.1f, -0.7f, 0.2f], [0.01f, 0.02f, 0.03f, -0.01f]];
+        float[][] right = [[0.9f, -0.4f, 0.05f, 1.1f], [-0.02f, 0.01f, 0f, 0.04f]];
+        var leaves = await ServerHarness.Create(fixture.Grains, w0, optimizer, microShards: 2, globalBatch: 8);
+        var whole = await ServerHarness.Create(fixture.Grains, w0, optimizer, microShards: 2, globalBatch: 8);
+        var root = new ShardNode(1, 0);
+        for (int step = 0; step < 2; step++)
+        {
+            await leaves.Push(step, Leaf0, left[step]);
+            await leaves.Push(step, Leaf1, right[step]);
+            ApplyResult expected = await leaves.Apply(step);
+
+            float[] sum = [.. left[step].Zip(right[step], (a, b) => a + b)]; // what the worker's fold computes
+            Assert.True((await whole.Push(step, root, sum))[0]);
+            Assert.False((await whole.Push(step, root, sum))[0]);   // duplicate
+            Assert.False((await whole.Push(step, Leaf1, right[step]))[0]); // covered by the root already
+            ApplyResult actual = await whole.Server(0).ApplyAlone(step);
+
+            Assert.Equal(expected, actual);
+            Assert.Equal(step == 0, actual.Clipped);
+            Assert.Equal(actual, await whole.Server(0).ApplyAlone(step)); // a retried call returns the first result
+        }
+
+        TestRuns.AssertSameBits(await leaves.Read(ParameterKind.Weights), await whole.Read(ParameterKind.Weights), "weights");
+        TestRuns.AssertSameBits(await leaves.Read(ParameterKind.Velocity), await whole.Read(ParameterKind.Velocity), "velocity");
+        await Assert.ThrowsAsync<InvalidOperationException>(() => whole.Server(0).ApplyAlone(5));
+    }
+
+    [Fact]
+    public async Task AWorkerOfTheSameSiloReadsExactlyTheSlicesCurrentVersionFromMemory()
+    {
+        LocalSliceDirectory directory = LocalDirectory(); // the one silo's, where the slice is activated
+        var harness = await ServerHarness.Create(fixture.Grains, [0.5f, -0.25f, 2f], new OptimizerSettings(0.1f), microShards: 2, globalBatch: 4);
+        string key = ServerKeys.For(harness.RunId, 0);
+        using var backend = new CpuBackend(1);
+        using DeviceBuffer copy = backend.Allocate(3);
+
+        Assert.True(directory.TryCopyWeights(key, harness.RunId, 0, copy.All));
+        Assert.Equal([0.5f, -0.25f, 2f], copy.ToArray());
+        Assert.False(directory.TryCopyWeights(key, harness.RunId, 1, copy.All)); // not that version yet
+        Assert.False(directory.TryCopyWeights(key, "another-run", 0, copy.All));
+        Assert.False(directory.TryCopyWeights(key, harness.RunId, 0, copy.Slice(0, 2)));
+
+        await harness.Push(0, Leaf0, [1f, 1f, 1f]);
+        await harness.Push(0, Leaf1, [1f, 1f, 1f]);
+        await harness.Apply(0);
+        Assert.False(directory.TryCopyWeights(key, harness.RunId, 0, copy.All)); // the old version is gone
+        Assert.True(directory.TryCopyWeights(key, harness.RunId, 1, copy.All));
+        TestRuns.AssertSameBits(await harness.Read(ParameterKind.Weights), copy.ToArray(), "weights copied from memory");
+
+        await harness.Server(0).Release();
+        Assert.False(directory.TryCopyWeights(key, harness.RunId, 1, copy.All)); // released: no reads of freed memory
+    }
+
+    [Fact]
+    public async Task AWholeStepSumHandedOverInMemoryCountsExactlyOnceAndMatchesAPush()
+    {
+        LocalSliceDirectory directory = LocalDirectory();
+        var optimizer = new OptimizerSettings(0.1f, Momentum: 0.9f);
+        float[] w0 = [0.5f, -0.25f, 2f];
+        var root = new ShardNode(1, 0);
+        var pushed = await ServerHarness.Create(fixture.Grains, w0, optimizer, microShards: 2, globalBatch: 4);
+        var handed = await ServerHarness.Create(fixture.Grains, w0, optimizer, microShards: 2, globalBatch: 4);
+        string key = ServerKeys.For(handed.RunId, 0);
+        using var backend = new CpuBackend(1);
+        using DeviceBuffer sum = backend.Allocate(3);
+        sum.Upload([0.3f, -1.2f, 0.7f]);
+
+        await pushed.Push(0, root, [0.3f, -1.2f, 0.7f]);
+        ApplyResult expected = await pushed.Server(0).ApplyAlone(0);
+
+        Assert.False(directory.TryDepositRoot(key, handed.RunId, 1, sum.All));     // not the current step
+        Assert.False(directory.TryDepositRoot(key, "another-run", 0, sum.All));
+        Assert.True(directory.TryDepositRoot(key, handed.RunId, 0, sum.All));
+        Assert.False(directory.TryDepositRoot(key, handed.RunId, 0, sum.All));     // once per step
+        Assert.False((await handed.Push(0, root, [9f, 9f, 9f]))[0]);              // a push of the step now is a duplicate
+        Assert.False((await handed.Push(0, Leaf0, [9f, 9f, 9f]))[0]);
+        Assert.Equal(expected, await handed.Server(0).ApplyAlone(0));
+        TestRuns.AssertSameBits(await pushed.Read(ParameterKind.Weights), await handed.Read(ParameterKind.Weights), "weights");
+
+        // Step 1: a leaf pushed first closes the door to a deposit of that step.
+        Assert.True((await handed.Push(1, Leaf0, [1f, 1f, 1f]))[0]);
+        Assert.False(directory.TryDepositRoot(key, handed.RunId, 1, sum.All));
+    }
+
+    private LocalSliceDirectory LocalDirectory() =>
+        ((Orleans.TestingHost.InProcessSiloHandle)fixture.Cluster.Primary!).SiloHost.Services.GetRequiredService<LocalSliceDirectory>();
 }

@@ -40,6 +40,13 @@ public interface IParameterServerGrain : IGrainWithStringKey
     /// </summary>
     Task<ApplyResult> Apply(long step, double globalSumOfSquares);
 
+    /// <summary>
+    /// For a run of one slice, whose Σ g² is the global one: <see cref="SumOfSquares"/> and
+    /// <see cref="Apply"/> in one call (one round trip per step fewer). Applying a step
+    /// already applied returns the earlier result.
+    /// </summary>
+    Task<ApplyResult> ApplyAlone(long step);
+
     /// <summary>Drops the slice's state and deactivates.</summary>
     Task Release();
 }

@@ -34,6 +34,9 @@ public sealed partial class CpuBackend
         ForEachSample(batch, b => Col2ImSample(window, source + ((long)b * window.OutputPixels * window.PatchSize), target + ((long)b * window.InputSize)));
     }
 
+    /// <summary>Patch rows of at most this many floats are copied element by element rather than as spans.</summary>
+    private const int ShortPatchRow = 16;
+
     /// <summary>One sample's patches: for each output pixel and kernel row ky, the in-image cells of the row are one contiguous copy.</summary>
     private static unsafe void Im2ColSample(Window2D w, float* input, float* columns)
     {
@@ -46,8 +49,27 @@ public sealed partial class CpuBackend
                 var (kx0, kx1, x0) = ValidSpan(ox, w.StrideWidth, w.PadLeft, w.WindowWidth, w.InputWidth);
                 for (int ky = 0; ky < w.WindowHeight; ky++)
                 {
-                    var row = new Span<float>(patch + (ky * rowFloats), rowFloats);
                     int y = (oy * w.StrideHeight) - w.PadTop + ky;
+                    if (rowFloats <= ShortPatchRow)
+                    {
+                        // A few floats per row (a 3×3 kernel on one channel): element by element,
+                        // since three span calls per 3-float row cost more than the copy itself.
+                        float* dst = patch + (ky * rowFloats);
+                        bool rowInImage = y >= 0 && y < w.InputHeight;
+                        float* src = input + ((((long)y * w.InputWidth) + x0 - kx0) * c);
+                        for (int kx = 0; kx < w.WindowWidth; kx++)
+                        {
+                            bool inside = rowInImage && kx >= kx0 && kx < kx1;
+                            for (int ch = 0; ch < c; ch++)
+                            {
+                                dst[(kx * c) + ch] = inside ? src[(kx * c) + ch] : 0f;
+                            }
+                        }
+
+                        continue;
+                    }
+
+                    var row = new Span<float>(patch + (ky * rowFloats), rowFloats);
                     if (y < 0 || y >= w.InputHeight || kx1 <= kx0)
                     {
                         row.Clear();

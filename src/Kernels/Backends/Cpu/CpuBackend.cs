@@ -10,7 +10,11 @@ namespace DistTrain.Kernels.Backends.Cpu;
 /// </summary>
 public sealed partial class CpuBackend : IComputeBackend
 {
+    /// <summary>Floats per block of the long element-wise passes (<see cref="ForEachBlock"/>): fixed, since block sums fix the bits of <see cref="SumOfSquares"/>.</summary>
+    private const int VectorBlock = 1 << 16;
+
     private readonly Sgemm _sgemm;
+    private ParallelOptions? _blockOptions;
     private bool _disposed;
 
     /// <summary>Creates the backend.</summary>
@@ -90,7 +94,30 @@ public sealed partial class CpuBackend : IComputeBackend
     }
 
     /// <inheritdoc />
-    public double SumOfSquares(BufferSpan x) => SumOfSquaresInDouble(View(x, nameof(x)));
+    /// <remarks>
+    /// Long vectors are summed in fixed blocks of <see cref="VectorBlock"/> floats, block sums
+    /// added in block order, so the result is the same for any thread count; the blocks run in
+    /// parallel.
+    /// </remarks>
+    public double SumOfSquares(BufferSpan x)
+    {
+        View(x, nameof(x));
+        int blocks = (x.Length + VectorBlock - 1) / VectorBlock;
+        if (blocks <= 1)
+        {
+            return SumOfSquaresInDouble(View(x, nameof(x)));
+        }
+
+        var sums = new double[blocks];
+        ForEachBlock(x.Length, (block, start, length) => sums[block] = SumOfSquaresInDouble(View(x.Slice(start, length), nameof(x))));
+        double total = 0;
+        foreach (double sum in sums)
+        {
+            total += sum;
+        }
+
+        return total;
+    }
 
     /// <inheritdoc />
     public void Scale(BufferSpan x, float alpha)
@@ -120,7 +147,36 @@ public sealed partial class CpuBackend : IComputeBackend
     {
         SameLength(weights, gradient, nameof(gradient));
         SameLength(weights, velocity, nameof(velocity));
-        MomentumSgdUpdate(View(weights, nameof(weights)), View(gradient, nameof(gradient)), View(velocity, nameof(velocity)), step);
+        View(weights, nameof(weights));
+        View(gradient, nameof(gradient));
+        View(velocity, nameof(velocity));
+
+        // Element-wise, so blocks may run on any thread: the same bits.
+        ForEachBlock(weights.Length, (_, start, length) =>
+            MomentumSgdUpdate(View(weights.Slice(start, length), nameof(weights)), View(gradient.Slice(start, length), nameof(gradient)), View(velocity.Slice(start, length), nameof(velocity)), step));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(block, start, length) over consecutive blocks of
+    /// <see cref="VectorBlock"/> elements (a multiple of every vector width) of a vector of
+    /// <paramref name="length"/>: on this thread for one block, else in parallel. Memory-bound
+    /// passes over the whole parameter vector (2 MB for the MNIST MLP) gain from a second core.
+    /// </summary>
+    private void ForEachBlock(int length, Action<int, int, int> body)
+    {
+        int blocks = (length + VectorBlock - 1) / VectorBlock;
+        if (blocks <= 1 || MaxThreads == 1)
+        {
+            for (int b = 0; b < Math.Max(blocks, 1); b++)
+            {
+                body(b, b * VectorBlock, Math.Min(VectorBlock, length - (b * VectorBlock)));
+            }
+
+            return;
+        }
+
+        _blockOptions ??= new ParallelOptions { MaxDegreeOfParallelism = MaxThreads, TaskScheduler = TaskScheduler.Default };
+        Parallel.For(0, blocks, _blockOptions, b => body(b, b * VectorBlock, Math.Min(VectorBlock, length - (b * VectorBlock))));
     }
 
     /// <inheritdoc />

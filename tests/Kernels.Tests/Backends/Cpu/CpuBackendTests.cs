@@ -70,6 +70,52 @@ public sealed class CpuBackendTests : BackendContractTests
     }
 
     [Fact]
+    public void LongVectorPassesGiveTheSameBitsWithOneAndWithTwoThreads()
+    {
+        // Longer than one block of the parallel element-wise passes (and not a multiple of it).
+        var random = new Random(42);
+        int length = (3 * 65536) + 13;
+        var g = RandomFloats(random, length);
+        var w0 = RandomFloats(random, length);
+        var v0 = RandomFloats(random, length);
+        var sums = new List<double>();
+        var weights = new List<float[]>();
+        var velocities = new List<float[]>();
+        foreach (var threads in new[] { 1, 2, 3 })
+        {
+            using var backend = new CpuBackend(threads);
+            using var gBuffer = backend.Allocate(length);
+            using var wBuffer = backend.Allocate(length);
+            using var vBuffer = backend.Allocate(length);
+            gBuffer.Upload(g);
+            wBuffer.Upload(w0);
+            vBuffer.Upload(v0);
+            sums.Add(backend.SumOfSquares(gBuffer));
+            backend.MomentumSgd(wBuffer, gBuffer, vBuffer, new SgdStep(0.05f, 0.9f, Nesterov: true, WeightDecay: 1e-4f, GradientScale: 0.5f));
+            weights.Add(wBuffer.ToArray());
+            velocities.Add(vBuffer.ToArray());
+        }
+
+        double exact = g.Sum(x => (double)x * x);
+        Assert.Equal(exact, sums[0], exact * 1e-12);
+        Assert.All(sums, s => Assert.Equal(BitConverter.DoubleToInt64Bits(sums[0]), BitConverter.DoubleToInt64Bits(s)));
+        for (int t = 1; t < 3; t++)
+        {
+            AssertBitIdentical(weights[0], weights[t], $"weights, {t + 1} threads");
+            AssertBitIdentical(velocities[0], velocities[t], $"velocity, {t + 1} threads");
+        }
+
+        // And each element is the update's formula (a spot check at the block edges).
+        foreach (int i in new[] { 0, 65535, 65536, length - 1 })
+        {
+            float gi = (0.5f * g[i]) + (1e-4f * w0[i]);
+            float vi = (0.9f * v0[i]) + gi;
+            Assert.Equal(w0[i] - (0.05f * (gi + (0.9f * vi))), weights[0][i]);
+            Assert.Equal(vi, velocities[0][i]);
+        }
+    }
+
+    [Fact]
     public void ConstructorRejectsLessThanOneThread()
     {
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => new CpuBackend(0));
