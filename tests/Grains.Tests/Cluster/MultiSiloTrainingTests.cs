@@ -33,6 +33,21 @@ public sealed class MultiSiloTrainingTests(TwoSiloFixture fixture)
     }
 
     [Fact]
+    public async Task OneWorkerHandingItsWholeSumToTwoSlicesGivesTheLocalLoopsBits()
+    {
+        // One worker computes every micro-shard: it hands the root to each slice of its own silo
+        // in memory and pushes it to a slice elsewhere; the slices then reduce and apply as usual.
+        var data = TestRuns.Data(32);
+        var optimizer = TestRuns.Optimizer() with { ClipNorm = null };
+        var spec = TestRuns.Spec(TestRuns.SmallMlp(), data, steps: 12, workers: 1, slices: 2, optimizer: optimizer);
+
+        var (status, weights) = await TestRuns.RunToCompletion(fixture.Grains, spec, "one-worker-slices");
+
+        Assert.Equal(1, status.Workers);
+        TestRuns.AssertSameBits(TestRuns.LocalWeights(spec, 12), weights, "1 worker, 2 slices");
+    }
+
+    [Fact]
     public async Task StoppedAtStepTenAndResumedFromItsCheckpointARunFinishesBitIdenticalToAnUninterruptedOne()
     {
         var spec = TestRuns.Spec(TestRuns.SmallMlp(), TestRuns.Data(32), steps: 30, workers: 4, checkpointInterval: 4);
