@@ -24,7 +24,8 @@ internal sealed partial class TrainingRunGrain
     private async Task Turn(CancellationToken cancellationToken)
     {
         long turnStart = Stopwatch.GetTimestamp();
-        while (S.State is RunState.Running && _run is { } run && !cancellationToken.IsCancellationRequested)
+        CoordinatorFence.Stamp(S.Generation);
+        while (!_superseded && S.State is RunState.Running && _run is { } run && !cancellationToken.IsCancellationRequested)
         {
             try
             {
@@ -54,6 +55,11 @@ internal sealed partial class TrainingRunGrain
                 await RunStep(run, S.Step);
                 _failures = 0;
                 await AfterStep(run);
+            }
+            catch (Exception e) when (CoordinatorFence.IsSuperseded(e))
+            {
+                StepAside(); // a slice or the storage knows a newer activation of this coordinator
+                return;
             }
             catch (Exception e) when (S.State is RunState.Running)
             {

@@ -31,23 +31,26 @@ internal sealed partial class TrainingRunGrain(
     private bool _pauseRequested;
     private long? _stopAtStep;
     private int _lastWorkerCount;
+    private bool _superseded;
 
     private string RunId => this.GetPrimaryKeyString();
 
     private TrainingRunState S => state.State;
 
     /// <inheritdoc />
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (S.Spec is not null && S.State is RunState.Running)
         {
-            // Reactivated (reminder or any call) after a failover: rewind to the checkpoint and go on.
+            // Reactivated (reminder or any call) after a failover: take the run over (a higher
+            // generation, on record before the slices hear from this activation), rewind to the
+            // checkpoint and go on.
             UseRun(RunContext.Create(RunId, S.Spec, dataSets, _options.CheckpointRoot));
+            S.Generation++;
+            await SaveState();
             LogReactivated(RunId, S.Step);
             StartTimer();
         }
-
-        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -60,7 +63,7 @@ internal sealed partial class TrainingRunGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         StopTimer();
-        if (S.Spec is not null && S.State is RunState.Running or RunState.Paused)
+        if (!_superseded && S.Spec is not null && S.State is RunState.Running or RunState.Paused)
         {
             LogDeactivated(RunId, S.Step, reason.ReasonCode.ToString());
             try
@@ -87,7 +90,9 @@ internal sealed partial class TrainingRunGrain(
 
         var run = RunContext.Create(RunId, spec, dataSets, _options.CheckpointRoot);
         _run = run;
-        state.State = new TrainingRunState { Spec = spec, State = RunState.Running, TotalSteps = run.TotalSteps, StepsPerEpoch = run.StepsPerEpoch };
+        long generation = S.Generation + 1;
+        state.State = new TrainingRunState { Spec = spec, State = RunState.Running, TotalSteps = run.TotalSteps, StepsPerEpoch = run.StepsPerEpoch, Generation = generation };
+        CoordinatorFence.Stamp(generation);
         _reports.Clear();
         ResetEpochAccumulators();
         string? from = spec.ResumeFrom ?? (CheckpointStore.Resolve(run.CheckpointPath) is null ? null : run.CheckpointPath);
@@ -141,6 +146,8 @@ internal sealed partial class TrainingRunGrain(
                 }
 
                 UseRun(RunContext.Create(RunId, S.Spec, dataSets, _options.CheckpointRoot));
+                S.Generation++;
+                CoordinatorFence.Stamp(S.Generation);
                 ResetEpochAccumulators();
                 await RestoreServers(S.LastCheckpoint);
                 S.State = RunState.Running;
@@ -247,9 +254,30 @@ internal sealed partial class TrainingRunGrain(
         {
             TrainingRunState mine = state.State;
             await state.ReadStateAsync();
+            if (state.State.Generation > mine.Generation)
+            {
+                // Another activation has taken the run over: this one steps aside without writing.
+                long theirs = state.State.Generation;
+                StepAside();
+                throw new InvalidOperationException($"Run '{RunId}': coordinator activation of generation {mine.Generation} {CoordinatorFence.SupersededMarker} (generation {theirs}).");
+            }
+
             state.State = mine;
             await state.WriteStateAsync();
         }
+    }
+
+    /// <summary>Stops this activation for good: another one drives the run (<see cref="CoordinatorFence"/>).</summary>
+    private void StepAside()
+    {
+        if (!_superseded)
+        {
+            _superseded = true;
+            LogSuperseded(RunId, S.Generation);
+        }
+
+        StopTimer();
+        DeactivateOnIdle();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: started, {Parameters} parameters, {TotalSteps} steps, from step {Step}")]
@@ -260,6 +288,9 @@ internal sealed partial class TrainingRunGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: writing the state on deactivation failed")]
     private partial void LogDeactivationSaveFailed(Exception exception, string runId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: this coordinator activation (generation {Generation}) was superseded by a newer one; it stops")]
+    private partial void LogSuperseded(string runId, long generation);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: coordinator reactivated at persisted step {Step}")]
     private partial void LogReactivated(string runId, long step);

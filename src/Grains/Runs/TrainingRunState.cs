@@ -49,4 +49,7 @@ public sealed class TrainingRunState
 
     /// <summary>Workers of the last step.</summary>
     [Id(13)] public int Workers { get; set; }
+
+    /// <summary>Raised by every activation that takes the run over (<see cref="CoordinatorFence"/>).</summary>
+    [Id(14)] public long Generation { get; set; }
 }

@@ -37,6 +37,7 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
     private ApplyResult? _lastApply;
     private LocalSlice? _local;
     private bool _rootUploaded;
+    private long _generation;
 
     /// <inheritdoc />
     public Task Configure(ServerSliceConfig config)
@@ -46,6 +47,7 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(config.GlobalBatch);
         MicroShardTree.CheckLeafCount(config.MicroShards);
         var spec = config.Optimizer.ToSpec();
+        Admit(config.RunId);
         FreeBuffers();
         _backend ??= devices.Server.CreateBackend();
         _config = config;
@@ -77,6 +79,7 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
     {
         ArgumentNullException.ThrowIfNull(chunk);
         var config = RequireConfig();
+        Admit(config.RunId);
         if (chunk.Version != _version)
         {
             throw new InvalidOperationException($"Slice {config.Slice} of run '{config.RunId}' is at version {_version}; a write for version {chunk.Version} does not fit.");
@@ -191,6 +194,7 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
     public Task<double> SumOfSquares(long step)
     {
         var config = RequireConfig();
+        Admit(config.RunId);
         if (step != _version)
         {
             throw new InvalidOperationException($"Slice {config.Slice} of run '{config.RunId}' is at step {_version}, not {step}.");
@@ -203,6 +207,7 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
     public Task<ApplyResult> Apply(long step, double globalSumOfSquares)
     {
         var config = RequireConfig();
+        Admit(config.RunId);
         if (_lastApply is not null && _lastApply.Step == step)
         {
             return Task.FromResult(_lastApply); // a retried call: the step is applied once
@@ -234,7 +239,7 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
     /// <inheritdoc />
     public Task<ApplyResult> ApplyAlone(long step)
     {
-        RequireConfig();
+        Admit(RequireConfig().RunId);
         if (_lastApply is not null && _lastApply.Step == step)
         {
             return Task.FromResult(_lastApply);
@@ -247,6 +252,7 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
     /// <inheritdoc />
     public Task Release()
     {
+        Admit(_config?.RunId ?? string.Empty);
         FreeBuffers();
         _config = null;
         DeactivateOnIdle();
@@ -323,6 +329,22 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
         }
 
         return new float[_config!.Length];
+    }
+
+    /// <summary>Rejects a call stamped with an older coordinator generation than one already seen (<see cref="CoordinatorFence"/>).</summary>
+    private void Admit(string runId)
+    {
+        if (CoordinatorFence.Current is not { } generation)
+        {
+            return;
+        }
+
+        if (generation < _generation)
+        {
+            throw new InvalidOperationException($"Slice '{this.GetPrimaryKeyString()}' of run '{runId}': a call of coordinator generation {generation}, {CoordinatorFence.SupersededMarker} (generation {_generation}).");
+        }
+
+        _generation = generation;
     }
 
     private ServerSliceConfig RequireConfig() =>

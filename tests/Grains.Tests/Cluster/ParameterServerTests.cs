@@ -3,6 +3,7 @@ using DistTrain.Grains.Servers;
 using DistTrain.Kernels.Backends;
 using DistTrain.Kernels.Backends.Cpu;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime;
 
 namespace DistTrain.Grains.Tests.Cluster;
 
@@ -129,6 +130,36 @@ public sealed class ParameterServerTests(OneSiloFixture fixture)
         Assert.Equal(2L, await harness.Server(0).GetVersion(harness.RunId));
         TestRuns.AssertSameBits(weightsBefore, await harness.Read(ParameterKind.Weights), "weights after a skipped step");
         TestRuns.AssertSameBits(velocityBefore, await harness.Read(ParameterKind.Velocity), "velocity after a skipped step");
+    }
+
+    [Fact]
+    public async Task ASliceRejectsASupersededCoordinatorGenerationAndFollowsANewerOne()
+    {
+        var harness = await ServerHarness.Create(fixture.Grains, [1f, 2f], new OptimizerSettings(0.1f), microShards: 1, globalBatch: 1);
+        var root = new ShardNode(0, 0);
+        var server = harness.Server(0);
+        try
+        {
+            Grains.Runs.CoordinatorFence.Stamp(5);
+            await harness.Push(0, root, [1f, 1f]);
+            Assert.False((await server.Apply(0, 2.0)).Skipped); // generation 5 seen
+
+            Grains.Runs.CoordinatorFence.Stamp(4); // an older activation of the coordinator
+            await harness.Push(1, root, [1f, 1f]);
+            var apply = await Assert.ThrowsAsync<InvalidOperationException>(() => server.Apply(1, 2.0));
+            var rewind = await Assert.ThrowsAsync<InvalidOperationException>(() => server.Configure(new ServerSliceConfig(harness.RunId, 0, 0, 2, new OptimizerSettings(0.1f), 1, 1, 0)));
+            Assert.Equal(1L, await server.GetVersion(harness.RunId)); // neither the step nor the rewind happened
+
+            Grains.Runs.CoordinatorFence.Stamp(6);
+            Assert.False((await server.Apply(1, 2.0)).Skipped);
+            Assert.Contains(Grains.Runs.CoordinatorFence.SupersededMarker, apply.Message);
+            Assert.True(Grains.Runs.CoordinatorFence.IsSuperseded(rewind));
+            Assert.Equal(2L, await server.GetVersion(harness.RunId));
+        }
+        finally
+        {
+            RequestContext.Clear();
+        }
     }
 
     [Fact]
