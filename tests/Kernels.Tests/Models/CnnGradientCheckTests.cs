@@ -8,8 +8,9 @@ namespace DistTrain.Kernels.Tests.Models;
 
 /// <summary>
 /// Finite-difference checks of the gradient sums through every image layer, on odd sizes with
-/// stride 1 and 2, square and (height, width) windows and both paddings, and of the kernel regularisers. The parameterless layers
-/// sit between a Conv2D and a Dense, so their backward pass carries the conv's gradient.
+/// stride 1 and 2, square and (height, width) windows and strides, both paddings, and of the
+/// kernel regularisers. The parameterless layers sit between a Conv2D and a Dense, so their
+/// backward pass carries the conv's gradient.
 /// </summary>
 public sealed class CnnGradientCheckTests
 {
