@@ -23,6 +23,9 @@ namespace DistTrain.Silo;
 /// </summary>
 public static class DistTrainSiloExtensions
 {
+    /// <summary>Configuration section bound to Orleans' <see cref="ClusterMembershipOptions"/> (how fast a dead silo is noticed).</summary>
+    public const string MembershipSection = DistTrainClusterOptions.SectionName + ":Membership";
+
     /// <summary>
     /// Adds an Orleans silo to the host: Redis clustering, storage and reminders when
     /// <see cref="DistTrainClusterOptions.RedisConnectionString"/> is set, otherwise localhost
@@ -64,6 +67,8 @@ public static class DistTrainSiloExtensions
                 silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, cluster.PrimarySiloPort), cluster.ServiceId, cluster.ClusterId);
             }
 
+            // Orleans' failure detection (ProbeTimeout, NumMissedProbesLimit, …) from DistTrain:Cluster:Membership.
+            silo.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(MembershipSection));
             silo.AddDistTrainSilo(redisConnectionString: cluster.RedisConnectionString);
             configure?.Invoke(silo);
         });

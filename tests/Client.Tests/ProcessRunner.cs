@@ -62,6 +62,16 @@ internal sealed class ProcessRunner : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Ends the process at once (SIGKILL, no shutdown) and waits until it is gone.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
+        }
+    }
+
     /// <summary>Waits for the exit and returns the exit code; kills the process on timeout.</summary>
     public async Task<int> WaitAsync(TimeSpan timeout)
     {

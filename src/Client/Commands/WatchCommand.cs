@@ -25,13 +25,12 @@ internal static class WatchCommand
             var settings = connection.Read(parse);
             await using var cluster = await CommandSupport.ConnectAsync(settings, hooks, "watch", asJson, cancellationToken);
             var grain = cluster.Grains.GetGrain<ITrainingRunGrain>(id);
-            var status = await grain.GetStatus().WaitAsync(cancellationToken);
+            var (status, spec) = await RunWatcher.AttachAsync(grain, hooks.PollInterval, RunWatcher.DefaultStatusOutageLimit, console.Error.WriteLine, cancellationToken);
             if (status.State == RunState.NotStarted)
             {
                 throw new CliException($"run '{id}' does not exist.");
             }
 
-            var spec = await grain.GetSpec().WaitAsync(cancellationToken);
             using var evaluator = spec is null ? null : RunEvaluator.ForRunSpec(spec, RunEvaluator.CreateProvider(message => console.Error.WriteLine(message), settings.Verbose));
             var follower = new RunFollower(cluster, grain, id, hooks) { BatchSize = spec?.BatchSize, Evaluator = evaluator };
             var summary = await follower.FollowAsync(console, asJson, cancellationToken);

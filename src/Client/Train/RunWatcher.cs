@@ -28,6 +28,16 @@ internal sealed class RunWatcher(ITrainingRunGrain run, TimeSpan pollInterval, C
     /// <summary>Stops the run when its monitored metric stalls.</summary>
     public EarlyStoppingTracker? EarlyStopping { get; init; }
 
+    /// <summary>
+    /// How long status polls may keep failing before watching gives up. A killed silo that
+    /// hosted the coordinator fails every poll until the membership declares it dead (tens of
+    /// seconds with Orleans' default probes) and the coordinator is reactivated elsewhere.
+    /// </summary>
+    public TimeSpan StatusOutageLimit { get; init; } = DefaultStatusOutageLimit;
+
+    /// <summary>Default of <see cref="StatusOutageLimit"/>: two minutes.</summary>
+    internal static TimeSpan DefaultStatusOutageLimit { get; } = TimeSpan.FromMinutes(2);
+
     public async Task<WatchResult> WatchAsync(IRunProgress progress, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
@@ -37,19 +47,29 @@ internal sealed class RunWatcher(ITrainingRunGrain run, TimeSpan pollInterval, C
         var lastTime = TimeSpan.Zero;
         double? rate = null;
         var stoppedEarly = false;
-        var failures = 0;
+        TimeSpan? failingSince = null;
         while (true)
         {
             RunStatus status;
             try
             {
                 status = await run.GetStatus().WaitAsync(cancellationToken).ConfigureAwait(false);
-                failures = 0;
+                if (failingSince is { } since)
+                {
+                    progress.Notice($"the run answers again after {(clock.Elapsed - since).TotalSeconds:F0} s");
+                    failingSince = null;
+                }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException && ++failures < 5)
+            catch (Exception ex) when (ex is not OperationCanceledException && clock.Elapsed - (failingSince ?? clock.Elapsed) < StatusOutageLimit)
             {
-                // A silo going down mid-poll: Orleans re-activates the coordinator elsewhere.
-                progress.Notice($"status poll failed ({DistTrainCli.OneLine(ex.Message)}); retrying");
+                // A silo going down mid-poll: Orleans re-activates the coordinator elsewhere once
+                // the membership declares the silo dead, and the run goes on from its checkpoint.
+                if (failingSince is null)
+                {
+                    failingSince = clock.Elapsed;
+                    progress.Notice($"status poll failed ({DistTrainCli.OneLine(ex.Message)}); retrying for up to {StatusOutageLimit.TotalSeconds:F0} s (a silo may be down)");
+                }
+
                 await Task.Delay(pollInterval * 2, cancellationToken).ConfigureAwait(false);
                 continue;
             }
@@ -104,6 +124,37 @@ internal sealed class RunWatcher(ITrainingRunGrain run, TimeSpan pollInterval, C
             }
 
             await Task.Delay(pollInterval, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The run's status and spec for a client that attaches (or re-attaches) to it, retrying
+    /// failed calls for up to <paramref name="outageLimit"/>: attaching while the coordinator's
+    /// silo is down waits for the failover instead of failing. The first failure is reported on
+    /// <paramref name="notice"/>.
+    /// </summary>
+    internal static async Task<(RunStatus Status, RunSpec? Spec)> AttachAsync(ITrainingRunGrain run, TimeSpan pollInterval, TimeSpan outageLimit, Action<string> notice, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var noticed = false;
+        while (true)
+        {
+            try
+            {
+                var status = await run.GetStatus().WaitAsync(cancellationToken).ConfigureAwait(false);
+                var spec = status.State == RunState.NotStarted ? null : await run.GetSpec().WaitAsync(cancellationToken).ConfigureAwait(false);
+                return (status, spec);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException && clock.Elapsed < outageLimit)
+            {
+                if (!noticed)
+                {
+                    noticed = true;
+                    notice($"call to the run failed ({DistTrainCli.OneLine(ex.Message)}); retrying for up to {outageLimit.TotalSeconds:F0} s (a silo may be down)");
+                }
+
+                await Task.Delay(pollInterval * 2, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 

@@ -20,7 +20,7 @@ public sealed class ProcessKillTests(ITestOutputHelper output) : IDisposable
         int primaryPort = FreePort.Next();
         await using var primary = await InProcessSilo.StartAsync(Args(primaryPort, FreePort.Next(), primaryPort));
         using var victim = SiloProcess.Start(Args(FreePort.Next(), FreePort.Next(), primaryPort));
-        await primary.WaitForActiveSilosAsync(2, TimeSpan.FromSeconds(60), victim.Describe);
+        await primary.WaitForActiveSilosAsync(2, TimeSpan.FromSeconds(120), victim.Describe);
         var spec = FaultScenario.Spec(steps: 80);
 
         var outcome = await FaultScenario.RunAsync(primary.Grains, primary.Address, spec, faultAfterStep: 5, () => Task.Run(victim.Kill), output, TimeSpan.FromSeconds(60));
@@ -42,5 +42,6 @@ public sealed class ProcessKillTests(ITestOutputHelper output) : IDisposable
         "--DistTrain:Devices:CpuWorkers=2",
         "--DistTrain:Devices:CpuThreads=1",
         $"--DistTrain:Coordinator:CheckpointRoot={Path.Combine(_directory, "checkpoints")}",
+        .. FastFailureDetection.Args,
     ];
 }

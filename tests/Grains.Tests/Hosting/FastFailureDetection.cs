@@ -9,6 +9,16 @@ namespace DistTrain.Grains.Tests.Hosting;
 /// </summary>
 public static class FastFailureDetection
 {
+    /// <summary>The same settings as the command-line keys a user gives <c>DistTrain.Silo</c>.</summary>
+    public static IReadOnlyList<string> Args { get; } =
+    [
+        "--DistTrain:Cluster:Membership:ProbeTimeout=00:00:01",
+        "--DistTrain:Cluster:Membership:NumMissedProbesLimit=2",
+        "--DistTrain:Cluster:Membership:NumVotesForDeathDeclaration=1",
+        "--DistTrain:Cluster:Membership:TableRefreshTimeout=00:00:01",
+        "--DistTrain:Cluster:Membership:IAmAliveTablePublishTimeout=00:00:02",
+    ];
+
     /// <summary>Applies the settings.</summary>
     public static void Configure(ClusterMembershipOptions options)
     {

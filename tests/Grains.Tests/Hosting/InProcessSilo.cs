@@ -9,7 +9,7 @@ namespace DistTrain.Grains.Tests.Hosting;
 /// <summary>
 /// A DistTrain silo host in the test process, built the way <c>src/Silo/Program.cs</c> builds
 /// it (<c>Host.CreateApplicationBuilder(args)</c> + <see cref="DistTrainSiloExtensions.UseDistTrain"/>)
-/// from the same command-line keys users pass, plus <see cref="FastFailureDetection"/>.
+/// from the same command-line keys users pass; the tests add <see cref="FastFailureDetection.Args"/>.
 /// Its grain factory is the tests' client.
 /// </summary>
 public sealed class InProcessSilo : IAsyncDisposable
@@ -40,9 +40,11 @@ public sealed class InProcessSilo : IAsyncDisposable
     public static async Task<InProcessSilo> StartAsync(params string[] args)
     {
         var builder = Host.CreateApplicationBuilder([.. args, "--Logging:LogLevel:Default=Warning", "--Logging:LogLevel:Orleans=Error"]);
-        builder.UseDistTrain(silo => silo.Configure<ClusterMembershipOptions>(FastFailureDetection.Configure));
+        builder.UseDistTrain();
         var host = builder.Build();
         await host.StartAsync();
+        var membership = host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<ClusterMembershipOptions>>().Value;
+        Assert.Equal(TimeSpan.FromSeconds(1), membership.ProbeTimeout); // the keys of FastFailureDetection.Args reached Orleans
         return new InProcessSilo(host);
     }
 

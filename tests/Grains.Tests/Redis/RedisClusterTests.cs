@@ -94,7 +94,7 @@ public sealed class RedisClusterTests(ITestOutputHelper output) : IAsyncLifetime
         // DistTrain:Coordinator:ReminderPeriod) must bring the coordinator back on the survivor.
         await using var survivor = await InProcessSilo.StartAsync(Args());
         using var victim = SiloProcess.Start(Args());
-        await survivor.WaitForActiveSilosAsync(2, TimeSpan.FromSeconds(60), victim.Describe);
+        await survivor.WaitForActiveSilosAsync(2, TimeSpan.FromSeconds(120), victim.Describe);
         var victimAddress = survivor.ActiveSilos().Single(a => !a.Equals(survivor.Address));
         var spec = FaultScenario.Spec(steps: 80, checkpointInterval: 10);
 
@@ -120,5 +120,6 @@ public sealed class RedisClusterTests(ITestOutputHelper output) : IAsyncLifetime
         "--DistTrain:Devices:CpuThreads=1",
         $"--DistTrain:Coordinator:CheckpointRoot={Path.Combine(_directory, "checkpoints")}",
         "--DistTrain:Coordinator:ReminderPeriod=00:00:02",
+        .. FastFailureDetection.Args,
     ];
 }
