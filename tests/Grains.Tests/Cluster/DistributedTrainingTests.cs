@@ -50,6 +50,24 @@ public sealed class DistributedTrainingTests(OneSiloFixture fixture)
     }
 
     [Fact]
+    public async Task StartingARunIdAgainPicksUpItsOwnCheckpoint()
+    {
+        // What a user does when a run's state was lost (in-memory storage on a dead silo): start
+        // the same run id again; the coordinator finds the run's checkpoint directory and goes on.
+        var spec = TestRuns.Spec(TestRuns.SmallMlp(), TestRuns.Data(32), steps: 10, workers: 2);
+        var run = fixture.Grains.GetGrain<ITrainingRunGrain>($"again-{Guid.NewGuid():N}");
+        await run.Start(spec);
+        Assert.Equal(RunState.Completed, (await TestRuns.WaitUntilSettled(run)).State);
+
+        var restarted = await run.Start(spec with { MaxSteps = 20 });
+        var finished = await TestRuns.WaitUntilSettled(run);
+
+        Assert.Equal(10, restarted.Step);
+        Assert.Equal((RunState.Completed, 20L), (finished.State, finished.Step));
+        TestRuns.AssertSameBits(TestRuns.LocalWeights(spec with { MaxSteps = 20 }, 20), (await run.GetWeights())!, "run started again from its checkpoint");
+    }
+
+    [Fact]
     public async Task ASpecThatDoesNotFitTheDataIsRejectedWithAClearMessage()
     {
         var spec = TestRuns.Spec(TestRuns.SmallMlp(), TestRuns.Data(16), steps: 5, workers: 1);
