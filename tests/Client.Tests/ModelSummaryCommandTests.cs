@@ -84,6 +84,42 @@ public sealed class ModelSummaryCommandTests : IDisposable
         Assert.Equal(path, json.RootElement.GetProperty("model").GetString());
     }
 
+    [Fact]
+    public async Task AHandWrittenSpecWithHeightWidthKernelsAndPoolsIsSummarisedAsKerasWould()
+    {
+        var path = Path.Combine(_directory, "keras-sizes.json");
+        await File.WriteAllTextAsync(path, """
+            { "inputShape": [9, 8, 1], "loss": "softmaxCrossEntropy", "layers": [
+              { "type": "conv2d", "filters": 4, "kernelSize": [3, 5], "strides": [2, 1], "padding": "valid" },
+              { "type": "maxPool2d", "poolSize": [2, 3] },
+              { "type": "flatten" }, { "type": "dense", "units": 2 } ] }
+            """);
+
+        var result = await CliRunner.RunAsync("model", "summary", path, "--json");
+
+        Assert.True(result.ExitCode == ExitCodes.Success, result.Error);
+        using var json = JsonDocument.Parse(result.Output);
+        var layers = json.RootElement.GetProperty("layers").EnumerateArray().ToList();
+        // Keras 'valid': ⌊(9 − 3)/2⌋ + 1 = 4 rows, ⌊(8 − 5)/1⌋ + 1 = 4 columns; pool 2×3 (strides 2×3): 2 rows, 1 column.
+        Assert.Equal([4, 4, 4], layers[0].GetProperty("outputShape").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal([2, 1, 4], layers[1].GetProperty("outputShape").EnumerateArray().Select(e => e.GetInt32()));
+        Assert.Equal((3 * 5 * 1 * 4) + 4, layers[0].GetProperty("parameters").GetInt32());
+    }
+
+    [Fact]
+    public async Task ASizeThatIsNotAnIntOrAPairFailsWithOneLineNamingTheLayerAndField()
+    {
+        var path = Path.Combine(_directory, "three-sides.json");
+        await File.WriteAllTextAsync(path, """{ "inputShape": [9, 8, 1], "loss": "meanSquaredError", "layers": [{ "type": "conv2d", "filters": 2, "kernelSize": [3, 5, 1] }] }""");
+
+        var result = await CliRunner.RunAsync("model", "summary", path);
+
+        Assert.Equal(ExitCodes.Failure, result.ExitCode);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.Contains("$.layers[0].kernelSize", line, StringComparison.Ordinal);
+        Assert.Contains("[height, width]", line, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string, int, string> BadInputs => new()
     {
         { "--preset=nope", ExitCodes.Usage, "unknown preset 'nope'" },

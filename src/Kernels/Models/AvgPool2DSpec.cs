@@ -7,11 +7,17 @@ namespace DistTrain.Kernels.Models;
 /// strides default to the pool size. With <c>same</c> padding a window averages only its
 /// in-image cells, as TensorFlow does.
 /// </summary>
-/// <param name="PoolSize">Side of the square window.</param>
-/// <param name="Strides">Stride along both axes; null means <paramref name="PoolSize"/>.</param>
+/// <param name="PoolSize">Window (height, width); an int means a square window.</param>
+/// <param name="Strides">Stride (height, width); an int means the same along both axes; null means <paramref name="PoolSize"/>.</param>
 /// <param name="Padding"><c>valid</c> or <c>same</c>.</param>
-public sealed record AvgPool2DSpec(int PoolSize = 2, int? Strides = null, PaddingKind Padding = PaddingKind.Valid) : Pool2DSpec(PoolSize, Strides, Padding)
+public sealed record AvgPool2DSpec(Size2D PoolSize, Size2D? Strides = null, PaddingKind Padding = PaddingKind.Valid) : Pool2DSpec(PoolSize, Strides, Padding)
 {
+    /// <summary>A 2×2 window with stride 2 and <c>valid</c> padding (Keras' defaults); JSON reading starts from these.</summary>
+    public AvgPool2DSpec()
+        : this(2)
+    {
+    }
+
     /// <inheritdoc />
     public override string Kind => "average_pooling2d";
 

@@ -33,16 +33,29 @@ internal static class ImageShape
         }
     }
 
-    /// <summary>The window geometry, turning a window that does not fit into an exception naming the layer.</summary>
-    public static Backends.Window2D Window(string name, IReadOnlyList<int> inputShape, string kind, int size, int stride, Backends.PaddingKind padding)
+    /// <summary>Throws unless both sides of <paramref name="value"/> are positive; <paramref name="field"/> is its JSON name.</summary>
+    public static void Positive(string name, string field, Size2D value)
+    {
+        if (!value.IsPositive)
+        {
+            throw new ArgumentException($"Layer {name}: {field} must be positive along both axes, got {value}.");
+        }
+    }
+
+    /// <summary>
+    /// The window geometry (<paramref name="size"/> and <paramref name="stride"/> as (height, width),
+    /// named <paramref name="sizeField"/> and <c>strides</c> in messages), turning a window that
+    /// does not fit into an exception naming the layer.
+    /// </summary>
+    public static Backends.Window2D Window(string name, IReadOnlyList<int> inputShape, string kind, string sizeField, Size2D size, Size2D stride, Backends.PaddingKind padding)
     {
         var (h, w, c) = Of(name, kind, inputShape);
-        Positive(name, "the window size", size);
-        Positive(name, "the stride", stride);
+        Positive(name, sizeField, size);
+        Positive(name, "strides", stride);
         KnownPadding(name, padding);
         try
         {
-            return Backends.Window2D.Square(h, w, c, size, stride, padding);
+            return new Backends.Window2D(h, w, c, size.Height, size.Width, stride.Height, stride.Width, padding);
         }
         catch (ArgumentException ex)
         {

@@ -4,14 +4,14 @@ using DistTrain.Kernels.Backends;
 namespace DistTrain.Kernels.Models;
 
 /// <summary>
-/// What <see cref="MaxPool2DSpec"/> and <see cref="AvgPool2DSpec"/> share: a square window over
+/// What <see cref="MaxPool2DSpec"/> and <see cref="AvgPool2DSpec"/> share: a (height, width) window over
 /// image samples <c>[h, w, c]</c>, its checks and output shape, and the <see cref="Pool2DLayer"/>
 /// it builds; strides default to the pool size (Keras).
 /// </summary>
-/// <param name="PoolSize">Side of the square window.</param>
-/// <param name="Strides">Stride along both axes; null means <paramref name="PoolSize"/>.</param>
+/// <param name="PoolSize">Window (height, width); an int means a square window (JSON <c>2</c> or <c>[2, 3]</c>).</param>
+/// <param name="Strides">Stride (height, width); an int means the same along both axes; null means <paramref name="PoolSize"/>.</param>
 /// <param name="Padding"><c>valid</c> or <c>same</c>.</param>
-public abstract record Pool2DSpec(int PoolSize, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Strides, PaddingKind Padding) : LayerSpec
+public abstract record Pool2DSpec(Size2D PoolSize, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] Size2D? Strides, PaddingKind Padding) : LayerSpec
 {
     /// <summary>True for max pooling, false for average pooling.</summary>
     [JsonIgnore]
@@ -28,5 +28,5 @@ public abstract record Pool2DSpec(int PoolSize, [property: JsonIgnore(Condition 
     public sealed override Layer CreateLayer(string name, IReadOnlyList<int> inputShape) => new Pool2DLayer(name, Window(name, inputShape), IsMax);
 
     private Window2D Window(string name, IReadOnlyList<int> inputShape) =>
-        ImageShape.Window(name, inputShape, TypeName, PoolSize, Strides ?? PoolSize, Padding);
+        ImageShape.Window(name, inputShape, TypeName, "poolSize", PoolSize, Strides ?? PoolSize, Padding);
 }

@@ -8,8 +8,9 @@ namespace DistTrain.Kernels.Tests.Models;
 
 /// <summary>
 /// Finite-difference checks of the gradient sums through every image layer, on odd sizes with
-/// stride 1 and 2 and both paddings, and of the kernel regularisers. The parameterless layers
-/// sit between a Conv2D and a Dense, so their backward pass carries the conv's gradient.
+/// stride 1 and 2, square and (height, width) windows and strides, both paddings, and of the
+/// kernel regularisers. The parameterless layers sit between a Conv2D and a Dense, so their
+/// backward pass carries the conv's gradient.
 /// </summary>
 public sealed class CnnGradientCheckTests
 {
@@ -43,6 +44,28 @@ public sealed class CnnGradientCheckTests
     [Fact]
     public void UpSampling2DGradientMatchesFiniteDifferences() =>
         Check([Conv(), new UpSampling2DSpec(2), new Conv2DSpec(2, 3, 2, PaddingKind.Same, ActivationKind.Tanh)], seed: 40);
+
+    [Theory]
+    [InlineData(PaddingKind.Same)]
+    [InlineData(PaddingKind.Valid)]
+    public void NonSquareConv2DGradientMatchesFiniteDifferences(PaddingKind padding) =>
+        Check([new Conv2DSpec(3, new Size2D(2, 3), new Size2D(2, 1), padding, ActivationKind.Tanh), new Conv2DSpec(2, new Size2D(3, 1), new Size2D(1, 2), PaddingKind.Same, ActivationKind.Sigmoid)], seed: 70 + (int)padding);
+
+    [Theory]
+    [InlineData(PaddingKind.Same)]
+    [InlineData(PaddingKind.Valid)]
+    public void NonSquareMaxPool2DGradientMatchesFiniteDifferences(PaddingKind padding) =>
+        Check([Conv(), new MaxPool2DSpec(new Size2D(2, 3), new Size2D(1, 2), padding)], seed: 80 + (int)padding, step: 1e-3f, kinks: true);
+
+    [Theory]
+    [InlineData(PaddingKind.Same)]
+    [InlineData(PaddingKind.Valid)]
+    public void NonSquareAvgPool2DGradientMatchesFiniteDifferences(PaddingKind padding) =>
+        Check([Conv(), new AvgPool2DSpec(new Size2D(3, 2), Padding: padding)], seed: 90 + (int)padding);
+
+    [Fact]
+    public void NonSquareUpSampling2DGradientMatchesFiniteDifferences() =>
+        Check([Conv(), new UpSampling2DSpec(new Size2D(1, 2)), new Conv2DSpec(2, new Size2D(3, 2), 2, PaddingKind.Same, ActivationKind.Tanh)], seed: 100);
 
     [Fact]
     public void DropoutGradientMatchesFiniteDifferencesWithTheStepsMask() =>
