@@ -36,14 +36,14 @@ internal static class MlpBenchmark
             foreach (GemmThreading threading in threadings)
             {
                 using var backend = new CpuBackend(t, threading);
-                (double samplesPerSecond, double msPerStep, long steps) = Measure(backend, options, data, seconds);
+                (double samplesPerSecond, double msPerStep, long steps, double cores) = Measure(backend, options, data, seconds);
                 Console.WriteLine(Invariant(
-                    $"case=mlp threads={t} threading={threading.ToString().ToLowerInvariant()} batch={batch} micro_shards={microShards} steps={steps} ms_per_step={msPerStep:F3} samples_per_s={samplesPerSecond:F0} target={Target:F0} ratio={samplesPerSecond / Target:F2}"));
+                    $"case=mlp threads={t} threading={threading.ToString().ToLowerInvariant()} batch={batch} micro_shards={microShards} steps={steps} ms_per_step={msPerStep:F3} samples_per_s={samplesPerSecond:F0} cores_busy={cores:F2} target={Target:F0} ratio={samplesPerSecond / Target:F2}"));
                 if (profile)
                 {
                     (IComputeBackend timed, TimingBackend timer) = TimingBackend.Wrap(new CpuBackend(t, threading));
                     using IComputeBackend owned = timed;
-                    (_, _, long profiled) = Measure(timed, options, data, Math.Min(seconds, 3), timer);
+                    (_, _, long profiled, _) = Measure(timed, options, data, Math.Min(seconds, 3), timer);
                     foreach ((string op, TimeSpan time, long calls) in timer.Totals.OrderByDescending(x => x.Time))
                     {
                         Console.WriteLine(Invariant(
@@ -56,7 +56,8 @@ internal static class MlpBenchmark
         return 0;
     }
 
-    private static (double SamplesPerSecond, double MsPerStep, long Steps) Measure(IComputeBackend backend, TrainingOptions options, IDataSet data, double seconds, TimingBackend? timer = null)
+    /// <returns>Throughput, wall time per step, steps, and cores busy on average (process CPU time ÷ wall time).</returns>
+    private static (double SamplesPerSecond, double MsPerStep, long Steps, double CoresBusy) Measure(IComputeBackend backend, TrainingOptions options, IDataSet data, double seconds, TimingBackend? timer = null)
     {
         using var trainer = new LocalTrainer(ModelPresets.MnistMlp(), options, backend);
         // Warm-up: buffers, and long enough for tiered JIT to replace the first (unoptimised) code.
@@ -67,6 +68,7 @@ internal static class MlpBenchmark
         }
 
         timer?.Clear();
+        TimeSpan cpuStart = Process.GetCurrentProcess().TotalProcessorTime;
         var clock = Stopwatch.StartNew();
         long steps = 0;
         while (clock.Elapsed.TotalSeconds < seconds)
@@ -76,7 +78,8 @@ internal static class MlpBenchmark
         }
 
         double elapsed = clock.Elapsed.TotalSeconds;
-        return (steps * options.BatchSize / elapsed, elapsed * 1000 / steps, steps);
+        double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuStart).TotalSeconds;
+        return (steps * options.BatchSize / elapsed, elapsed * 1000 / steps, steps, cpu / elapsed);
     }
 
     /// <summary>A learnable 10-class problem of MNIST's shape: class prototypes in [0, 1)^784 plus noise.</summary>
