@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text.Json;
 using DistTrain.Client.Cluster;
 
@@ -86,25 +85,7 @@ public sealed class MultiProcessClusterTests : IDisposable
             $"--DistTrain:Coordinator:CheckpointRoot={Path.Combine(_directory, "checkpoints")}"));
     }
 
-    private async Task WaitForPortAsync(int port)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (true)
-        {
-            var exited = _silos.FirstOrDefault(s => s.HasExited);
-            Assert.True(exited is null, $"a silo exited: {exited?.Error}");
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", port);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(200);
-            }
-        }
-    }
+    private Task WaitForPortAsync(int port) => ProcessRunner.WaitForPortAsync(port, _silos, TimeSpan.FromSeconds(60));
 
     private async Task<JsonElement> WaitForSilosAsync(string cluster, int expected)
     {

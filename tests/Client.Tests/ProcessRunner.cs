@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net.Sockets;
 using System.Text;
 
 namespace DistTrain.Client.Tests;
@@ -92,6 +93,31 @@ internal sealed class ProcessRunner : IDisposable
     }
 
     /// <summary>Runs a console command to its end.</summary>
+    /// <summary>
+    /// Waits until something accepts TCP connections on 127.0.0.1:<paramref name="port"/>; fails
+    /// at once, with its error output, if one of <paramref name="processes"/> has exited, and
+    /// after <paramref name="timeout"/> otherwise.
+    /// </summary>
+    public static async Task WaitForPortAsync(int port, IEnumerable<ProcessRunner> processes, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var exited = processes.FirstOrDefault(p => p.HasExited);
+            Assert.True(exited is null, $"a silo exited: {exited?.Error}");
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", port);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+        }
+    }
+
     public static async Task<CliResult> RunConsoleAsync(string workingDirectory, TimeSpan timeout, params string[] args)
     {
         using var runner = Start("disttrain.dll", workingDirectory, args);

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using DistTrain.Grains;
 using DistTrain.Grains.Tests.Hosting;
@@ -142,23 +141,5 @@ public sealed class RedisFailoverTests(Xunit.Abstractions.ITestOutputHelper outp
         _silos.Add((process, siloPort, gatewayPort));
     }
 
-    private async Task WaitForPortAsync(int port)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(120);
-        while (true)
-        {
-            var exited = _silos.FirstOrDefault(s => s.Process.HasExited);
-            Assert.True(exited.Process is null, $"a silo exited: {exited.Process?.Error}");
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", port);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(200);
-            }
-        }
-    }
+    private Task WaitForPortAsync(int port) => ProcessRunner.WaitForPortAsync(port, _silos.Select(s => s.Process), TimeSpan.FromSeconds(120));
 }
