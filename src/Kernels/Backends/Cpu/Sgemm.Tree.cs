@@ -56,10 +56,7 @@ internal sealed unsafe partial class Sgemm
     /// <summary>C[m0:m1, n0:n1] of a tree sum on one thread: A and B packed over all of K, then every micro-tile folds its leaves.</summary>
     private void RunTreeTask(in Problem p, int leaves, int m0, int m1, int n0, int n1)
     {
-        if (!_workspaces.TryTake(out var workspace))
-        {
-            workspace = NewWorkspace();
-        }
+        var workspace = TakeWorkspace();
 
         try
         {
@@ -92,7 +89,7 @@ internal sealed unsafe partial class Sgemm
         }
         finally
         {
-            _workspaces.Add(workspace);
+            ReturnWorkspace(workspace);
         }
     }
 

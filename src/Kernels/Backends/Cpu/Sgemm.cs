@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -35,7 +34,13 @@ internal sealed unsafe partial class Sgemm : IDisposable
     private readonly GemmWorkers? _workers;
     private readonly Action<int> _taskBody;
     private readonly Lock _callLock = new();
-    private readonly ConcurrentBag<Workspace> _workspaces = [];
+    /// <summary>
+    /// Pack buffers for the threads of a call, one slot per thread, taken and returned with
+    /// interlocked exchanges. (A ConcurrentBag here made every task on a thread other than the
+    /// one that returned the buffer steal under a lock: measurable contention when a grain's
+    /// calls hop between thread-pool threads.)
+    /// </summary>
+    private readonly Workspace?[] _workspaces;
     private Call _call;
 
     /// <param name="maxThreads">Most threads one call uses.</param>
@@ -56,6 +61,7 @@ internal sealed unsafe partial class Sgemm : IDisposable
         _options = new ParallelOptions { MaxDegreeOfParallelism = maxThreads, TaskScheduler = TaskScheduler.Default };
         _workers = threading == GemmThreading.Workers && maxThreads > 1 ? new GemmWorkers(maxThreads - 1) : null;
         _taskBody = RunTask;
+        _workspaces = new Workspace?[maxThreads + 1];
     }
 
     public void Run(bool transposeA, bool transposeB, int m, int n, int k, float alpha, float* a, float* b, float beta, float* c)
@@ -120,9 +126,9 @@ internal sealed unsafe partial class Sgemm : IDisposable
     {
         GC.SuppressFinalize(this);
         _workers?.Dispose();
-        while (_workspaces.TryTake(out var workspace))
+        for (var i = 0; i < _workspaces.Length; i++)
         {
-            workspace.Dispose();
+            Interlocked.Exchange(ref _workspaces[i], null)?.Dispose();
         }
     }
 
@@ -181,10 +187,7 @@ internal sealed unsafe partial class Sgemm : IDisposable
     /// <summary>The blocked loops over C[m0:m1, n0:n1] on one thread.</summary>
     private void RunTask(in Problem p, int m0, int m1, int n0, int n1)
     {
-        if (!_workspaces.TryTake(out var workspace))
-        {
-            workspace = NewWorkspace();
-        }
+        var workspace = TakeWorkspace();
 
         try
         {
@@ -213,7 +216,7 @@ internal sealed unsafe partial class Sgemm : IDisposable
         }
         finally
         {
-            _workspaces.Add(workspace);
+            ReturnWorkspace(workspace);
         }
     }
 
@@ -305,6 +308,34 @@ internal sealed unsafe partial class Sgemm : IDisposable
     }
 
     private static int CeilDiv(int x, int y) => (x + y - 1) / y;
+
+    /// <summary>A free workspace from the slots, or a new one.</summary>
+    private Workspace TakeWorkspace()
+    {
+        for (var i = 0; i < _workspaces.Length; i++)
+        {
+            if (Volatile.Read(ref _workspaces[i]) is not null && Interlocked.Exchange(ref _workspaces[i], null) is { } workspace)
+            {
+                return workspace;
+            }
+        }
+
+        return NewWorkspace();
+    }
+
+    /// <summary>Puts a workspace back in a free slot, or frees it when every slot is taken.</summary>
+    private void ReturnWorkspace(Workspace workspace)
+    {
+        for (var i = 0; i < _workspaces.Length; i++)
+        {
+            if (Interlocked.CompareExchange(ref _workspaces[i], workspace, null) is null)
+            {
+                return;
+            }
+        }
+
+        workspace.Dispose();
+    }
 
     private static Workspace NewWorkspace() => new((MC * KC) + SgemmPacking.Slack, KC * NC, SgemmKernels.MR * SgemmKernels.NR512, TreeLevels * SgemmKernels.MR * SgemmKernels.NR512);
 
