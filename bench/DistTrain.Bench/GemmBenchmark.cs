@@ -31,7 +31,7 @@ internal static unsafe class GemmBenchmark
         var threadCounts = Option(args, "--threads")?.Split(',').Select(int.Parse).ToArray() ?? [Environment.ProcessorCount];
         var seconds = double.Parse(Option(args, "--seconds") ?? "2", CultureInfo.InvariantCulture);
         var shapes = Option(args, "--shapes")?.Split(',').Select(Shape.Parse).ToArray() ?? DefaultShapes;
-        var threadings = Option(args, "--threading")?.Split(',').Select(t => Enum.Parse<GemmThreading>(t, ignoreCase: true)).ToArray() ?? [GemmThreading.ParallelFor];
+        var threadings = Option(args, "--threading")?.Split(',').Select(t => Enum.Parse<GemmThreading>(t, ignoreCase: true)).ToArray() ?? [GemmThreading.Workers];
         var blas = OpenBlas.TryLoad();
         if (blas is null)
         {

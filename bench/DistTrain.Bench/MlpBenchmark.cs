@@ -27,7 +27,7 @@ internal static class MlpBenchmark
         int microShards = int.Parse(Option(args, "--micro-shards", "8"), CultureInfo.InvariantCulture);
         double seconds = double.Parse(Option(args, "--seconds", "5"), CultureInfo.InvariantCulture);
         bool profile = args.Contains("--profile");
-        GemmThreading[] threadings = [.. Option(args, "--threading", "parallelfor").Split(',').Select(t => Enum.Parse<GemmThreading>(t, ignoreCase: true))];
+        GemmThreading[] threadings = [.. Option(args, "--threading", "workers").Split(',').Select(t => Enum.Parse<GemmThreading>(t, ignoreCase: true))];
 
         InMemoryDataSet data = Synthetic(10_000);
         var options = new TrainingOptions(batch, 1, new OptimizerSpec(0.01f, 0.9f), microShards, Seed: 1);

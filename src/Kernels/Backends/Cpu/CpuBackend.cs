@@ -17,10 +17,15 @@ public sealed partial class CpuBackend : IComputeBackend
     private ParallelOptions? _blockOptions;
     private bool _disposed;
 
-    /// <summary>Creates the backend.</summary>
+    /// <summary>
+    /// Creates the backend. GEMM tiles run on the calling thread and <c>maxThreads − 1</c>
+    /// dedicated threads that spin briefly after each call and then block: faster than
+    /// <c>Parallel.For</c> on the thread pool for the back-to-back GEMMs of a training step
+    /// (docs/PERFORMANCE.md).
+    /// </summary>
     /// <param name="maxThreads">Most threads one operation uses; default <see cref="Environment.ProcessorCount"/>.</param>
     public CpuBackend(int? maxThreads = null)
-        : this(maxThreads, GemmThreading.ParallelFor)
+        : this(maxThreads, GemmThreading.Workers)
     {
     }
 
