@@ -88,9 +88,9 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
         byte[] data = chunk.Data;
         BufferSpan target = Target(chunk.Kind).Slice(chunk.Offset, data.Length / sizeof(float));
         void Upload() => target.Upload(FloatBytes.AsFloats(data));
-        if (chunk.Kind == ParameterKind.Weights && _local is not null)
+        if (chunk.Kind == ParameterKind.Weights)
         {
-            _local.Change(Upload, _version);
+            ChangeWeights(Upload, _version);
         }
         else
         {
@@ -152,9 +152,7 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
         {
             // The whole sum from one worker in one chunk (a single worker): it is the reduced gradient already.
             _gradient!.Upload(values);
-            _received.Add(chunk.Node);
-            _rootUploaded = true;
-            _sumOfSquares = null;
+            TakeRoot(chunk.Node);
             return Task.FromResult(true);
         }
 
@@ -220,15 +218,7 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
 
         ReduceCurrentStep();
         StepDecision decision = SgdOptimizer.Decide(_spec!, step, globalSumOfSquares, config.GlobalBatch);
-        void Update() => SgdOptimizer.Apply(_backend!, _weights!, _gradient!, _velocity!, _spec!, decision);
-        if (_local is not null)
-        {
-            _local.Change(Update, step + 1);
-        }
-        else
-        {
-            Update();
-        }
+        ChangeWeights(() => SgdOptimizer.Apply(_backend!, _weights!, _gradient!, _velocity!, _spec!, decision), step + 1);
 
         _version = step + 1;
         _lastApply = new ApplyResult(step, decision.Skip, decision.Clipped, decision.GradientNorm, decision.LearningRate);
@@ -274,9 +264,28 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
         if (_local?.CloseRootAndTakeDeposit() == true)
         {
             TreeNode root = MicroShardTree.Root(_config!.MicroShards);
-            _received.Add(new ShardNode(root.Level, root.Index));
-            _rootUploaded = true;
-            _sumOfSquares = null;
+            TakeRoot(new ShardNode(root.Level, root.Index));
+        }
+    }
+
+    /// <summary>The whole step's sum is in <c>_gradient</c> already (pushed whole or handed over in memory): every later push of the step is a duplicate.</summary>
+    private void TakeRoot(ShardNode root)
+    {
+        _received.Add(root);
+        _rootUploaded = true;
+        _sumOfSquares = null;
+    }
+
+    /// <summary>Changes the weights (and then the version) under the lock that workers of this silo copy them under, if any.</summary>
+    private void ChangeWeights(Action change, long newVersion)
+    {
+        if (_local is null)
+        {
+            change();
+        }
+        else
+        {
+            _local.Change(change, newVersion);
         }
     }
 
@@ -288,21 +297,18 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
             return cached;
         }
 
-        var reducer = _reducer!;
-        if (_rootUploaded)
+        if (!_rootUploaded)
         {
-            double root = _backend!.SumOfSquares(_gradient!);
-            _sumOfSquares = root;
-            return root;
+            var reducer = _reducer!;
+            if (!reducer.IsComplete)
+            {
+                throw new InvalidOperationException($"Slice {_config!.Slice} of run '{_config.RunId}' has not received every micro-shard of step {_version}: it holds {string.Join(", ", _received.OrderBy(n => n.First))} of {_config.MicroShards}.");
+            }
+
+            _gradient!.Upload(reducer.Root);
         }
 
-        if (!reducer.IsComplete)
-        {
-            throw new InvalidOperationException($"Slice {_config!.Slice} of run '{_config.RunId}' has not received every micro-shard of step {_version}: it holds {string.Join(", ", _received.OrderBy(n => n.First))} of {_config.MicroShards}.");
-        }
-
-        _gradient!.Upload(reducer.Root);
-        double sum = _backend!.SumOfSquares(_gradient);
+        double sum = _backend!.SumOfSquares(_gradient!);
         _sumOfSquares = sum;
         return sum;
     }

@@ -42,6 +42,17 @@ public sealed class PairwiseFold : IDisposable
         }
     }
 
+    /// <summary>
+    /// <see cref="IComputeBackend.GemmTree"/> by its definition: one <see cref="IComputeBackend.Gemm"/>
+    /// per leaf into the fold's buffers, added pairwise. For backends without a fused version
+    /// and for shapes the fused version does not take.
+    /// </summary>
+    public void GemmTreeByLeaf(int m, int n, int leafRows, int leaves, BufferSpan a, BufferSpan b, BufferSpan c) =>
+        Run(
+            c.Slice(0, m * n),
+            leaves,
+            (leaf, target) => _backend.Gemm(true, false, m, n, leafRows, 1f, a.Slice(leaf * leafRows * m, leafRows * m), b.Slice(leaf * leafRows * n, leafRows * n), 0f, target));
+
     /// <summary>Throws unless <paramref name="terms"/> is a positive power of two.</summary>
     public static void CheckTermCount(int terms)
     {

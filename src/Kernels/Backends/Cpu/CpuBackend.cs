@@ -106,11 +106,11 @@ public sealed partial class CpuBackend : IComputeBackend
     /// </remarks>
     public double SumOfSquares(BufferSpan x)
     {
-        View(x, nameof(x));
+        var values = View(x, nameof(x));
         int blocks = (x.Length + VectorBlock - 1) / VectorBlock;
         if (blocks <= 1)
         {
-            return SumOfSquaresInDouble(View(x, nameof(x)));
+            return SumOfSquaresInDouble(values);
         }
 
         var sums = new double[blocks];

@@ -18,9 +18,6 @@ public sealed partial class IlGpuBackend
         RequireMatrix(b, nameof(b), rows, n);
         RequireMatrix(c, nameof(c), m, n);
         _treeFold ??= new PairwiseFold(this);
-        _treeFold.Run(
-            c.Slice(0, m * n),
-            leaves,
-            (leaf, target) => Gemm(true, false, m, n, leafRows, 1f, a.Slice(leaf * leafRows * m, leafRows * m), b.Slice(leaf * leafRows * n, leafRows * n), 0f, target));
+        _treeFold.GemmTreeByLeaf(m, n, leafRows, leaves, a, b, c);
     }
 }
