@@ -53,6 +53,7 @@ internal static class DistributedBenchmark
         foreach (var (path, silos, workerThreads) in new[] { ("orleans-1-worker", 1, threads), ("orleans-2-silos", 2, Math.Max(1, threads / 2)) })
         {
             await using var cluster = await InProcessCluster.Start(silos, workerThreads);
+            await RunToCompletion(cluster.Grains, spec, $"{path}-warm-up"); // untimed, as the local loop's: JIT and first activations
             var ratios = new List<double>();
             var medianStepRatios = new List<double>();
             for (int round = 0; round < rounds; round++)
@@ -109,21 +110,10 @@ internal static class DistributedBenchmark
     /// </summary>
     private static async Task<(double Ratio, double MedianStepRatio)> MeasureOrleans(string path, int round, IGrainFactory grains, RunSpec spec, int steps, int warmup, double local, double localMedianMs)
     {
-        var run = grains.GetGrain<ITrainingRunGrain>($"bench-{path}-{Guid.NewGuid():N}");
         TimeSpan pauseBefore = GC.GetTotalPauseDuration();
         int gen2Before = GC.CollectionCount(2);
         long allocatedBefore = GC.GetTotalAllocatedBytes();
-        var status = await run.Start(spec);
-        while (status.State is RunState.Running)
-        {
-            await Task.Delay(250); // a console's `watch` polls about this often; faster polling would take turns from the run
-            status = await run.GetStatus();
-        }
-
-        if (status.State is not RunState.Completed)
-        {
-            throw new InvalidOperationException($"Benchmark run {path} ended {status.State}: {status.Error}");
-        }
+        var (run, status) = await RunToCompletion(grains, spec, path);
 
         // GC over the whole run (warm-up included), per step: the payloads are large-object-heap arrays.
         int runSteps = steps + warmup;
@@ -139,6 +129,25 @@ internal static class DistributedBenchmark
         double medianMs = Median(measured.Select(r => r.Milliseconds));
         Console.WriteLine(FormattableString.Invariant($"case=distributed path={path} round={round} median_step_ms={medianMs:F2} local_median_step_ms={localMedianMs:F2} median_step_ratio={localMedianMs / medianMs:F2}"));
         return (throughput / local, localMedianMs / medianMs);
+    }
+
+    /// <summary>Starts a run of <paramref name="spec"/> and waits for it to complete, polling as a console's <c>watch</c> does.</summary>
+    private static async Task<(ITrainingRunGrain Run, RunStatus Status)> RunToCompletion(IGrainFactory grains, RunSpec spec, string path)
+    {
+        var run = grains.GetGrain<ITrainingRunGrain>($"bench-{path}-{Guid.NewGuid():N}");
+        var status = await run.Start(spec);
+        while (status.State is RunState.Running)
+        {
+            await Task.Delay(250); // a console's `watch` polls about this often; faster polling would take turns from the run
+            status = await run.GetStatus();
+        }
+
+        if (status.State is not RunState.Completed)
+        {
+            throw new InvalidOperationException($"Benchmark run {path} ended {status.State}: {status.Error}");
+        }
+
+        return (run, status);
     }
 
     private static string? Option(string[] args, string name)

@@ -4,46 +4,74 @@ using DistTrain.Kernels.Backends.Cpu;
 namespace DistTrain.Grains.Servers;
 
 /// <summary>
-/// A slice's state as the workers of its silo may touch it directly, in host memory: they copy
-/// the weights of the current version out, and a single worker that computed the whole step may
-/// copy its sum (the tree's root) into the slice's gradient, instead of a grain call with a
-/// 2 MB payload each way. A lock, held by the slice while it changes the weights (apply, write,
-/// release) and by a worker while it copies, keeps every copy whole.
+/// A slice's state as the workers of its silo may touch it directly, in host memory, instead of
+/// grain calls with a 2 MB payload each way: a worker copies the weights of the current version
+/// out, or computes straight from them while it holds a <see cref="WeightsLoan"/>; and a single
+/// worker that computed the whole step lends the slice its sum (the tree's root) in place of a push.
 /// </summary>
 /// <remarks>
-/// Exactly once: a root is accepted only while the slice has received nothing else for the
-/// current version; the slice takes the deposit in its next turn (<see cref="CloseRootAndTakeDeposit"/>),
-/// after which later pushes of any node of that step are duplicates.
+/// <para>One monitor guards it. The slice changes its weights (apply, write, release) only while
+/// no worker borrows them, so a borrowed version stays whole for the borrower's compute; a worker
+/// normally returns them before its step's result reaches the coordinator, which is what lets
+/// the step be applied.</para>
+/// <para>Exactly once: a root is accepted only while the slice has received nothing else for the
+/// current version; the slice takes it in its next turn (<see cref="CloseRootAndTakeDeposit"/>),
+/// after which later pushes of any node of that step are duplicates.</para>
+/// <para>A lent root stays the worker's memory: the slice reads it only under the monitor
+/// (<see cref="ReadGradient{T}"/>, <see cref="Change"/>), and a worker that needs its buffer back
+/// before the step was applied (a new step or its replica freed) calls <see cref="Reclaim"/>, which
+/// copies the loan into the slice's own gradient first. In the normal flow the apply ends the
+/// loan and nothing is ever copied.</para>
 /// </remarks>
 internal sealed class LocalSlice(string runId, IComputeBackend backend, DeviceBuffer weights, DeviceBuffer gradient, long version)
 {
-    private readonly Lock _gate = new();
+    private readonly object _gate = new();
     private long _version = version;
     private bool _closed;
     private bool _acceptingRoot = true;
     private bool _deposited;
+    private int _borrowers;
+    private BufferSpan? _loan;
+    private object? _lender;
 
-    /// <summary>Runs <paramref name="change"/> under the lock and sets the version; a new version accepts a root again.</summary>
-    public void Change(Action change, long newVersion)
+    /// <summary>
+    /// Runs <paramref name="change"/> on the step's gradient (a lent root or the slice's own) once
+    /// no worker borrows the weights, and sets the version; a new version ends any loan and
+    /// accepts a root again.
+    /// </summary>
+    public void Change(Action<BufferSpan> change, long newVersion)
     {
         lock (_gate)
         {
-            change();
+            WaitForBorrowers();
+            change(_loan ?? gradient.All);
             if (newVersion != _version)
             {
                 _version = newVersion;
                 _acceptingRoot = true;
                 _deposited = false;
+                EndLoan();
             }
         }
     }
 
-    /// <summary>No reads or deposits after this returns (the slice is about to free its buffers).</summary>
+    /// <summary>Reads the step's gradient (a lent root or the slice's own) under the monitor.</summary>
+    public T ReadGradient<T>(Func<BufferSpan, T> read)
+    {
+        lock (_gate)
+        {
+            return read(_loan ?? gradient.All);
+        }
+    }
+
+    /// <summary>No reads, loans or deposits after this returns (the slice is about to free its buffers); waits for borrowers.</summary>
     public void Close()
     {
         lock (_gate)
         {
+            WaitForBorrowers();
             _closed = true;
+            EndLoan();
         }
     }
 
@@ -63,10 +91,31 @@ internal sealed class LocalSlice(string runId, IComputeBackend backend, DeviceBu
     }
 
     /// <summary>
-    /// Copies a whole-step gradient sum of step <paramref name="step"/> into the slice's gradient
-    /// when nothing else of that step has reached the slice; false otherwise (push it instead).
+    /// Lends the weights of version <paramref name="step"/> of run <paramref name="run"/> for a
+    /// compute without copying them; null when the slice holds another run or version. The
+    /// slice cannot change them until the loan is disposed.
     /// </summary>
-    public bool TryDepositRoot(string run, long step, BufferSpan source)
+    public WeightsLoan? TryBorrowWeights(string run, long step)
+    {
+        lock (_gate)
+        {
+            if (!Serves(run, step) || weights is not CpuBuffer)
+            {
+                return null;
+            }
+
+            _borrowers++;
+            return new WeightsLoan(this, weights.All);
+        }
+    }
+
+    /// <summary>
+    /// Lends the slice <paramref name="source"/>, a whole-step gradient sum of step
+    /// <paramref name="step"/> in <paramref name="lender"/>'s host memory, when nothing else of that
+    /// step has reached the slice; false otherwise (push it instead). The lender must call
+    /// <see cref="Reclaim"/> before it writes or frees that memory.
+    /// </summary>
+    public bool TryLendRoot(string run, long step, BufferSpan source, object lender)
     {
         lock (_gate)
         {
@@ -75,7 +124,8 @@ internal sealed class LocalSlice(string runId, IComputeBackend backend, DeviceBu
                 return false;
             }
 
-            backend.Copy(source, gradient.All);
+            _loan = source;
+            _lender = lender;
             _acceptingRoot = false;
             _deposited = true;
             return true;
@@ -83,8 +133,24 @@ internal sealed class LocalSlice(string runId, IComputeBackend backend, DeviceBu
     }
 
     /// <summary>
+    /// Ends <paramref name="lender"/>'s loan, if the slice still holds one: a step not yet applied
+    /// keeps the sum, copied into the slice's own gradient.
+    /// </summary>
+    public void Reclaim(object lender)
+    {
+        lock (_gate)
+        {
+            if (_loan is { } loan && ReferenceEquals(_lender, lender))
+            {
+                backend.Copy(loan, gradient.All);
+                EndLoan();
+            }
+        }
+    }
+
+    /// <summary>
     /// For the slice, in its turn, before it handles a push or reduces: no deposits from now on
-    /// for this version; returns whether a root was deposited (and not yet taken).
+    /// for this version; returns whether a root was lent (and not yet taken).
     /// </summary>
     public bool CloseRootAndTakeDeposit()
     {
@@ -97,5 +163,49 @@ internal sealed class LocalSlice(string runId, IComputeBackend backend, DeviceBu
         }
     }
 
+    private void Return()
+    {
+        lock (_gate)
+        {
+            _borrowers--;
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    private void WaitForBorrowers()
+    {
+        while (_borrowers > 0)
+        {
+            Monitor.Wait(_gate);
+        }
+    }
+
+    private void EndLoan()
+    {
+        _loan = null;
+        _lender = null;
+    }
+
     private bool Serves(string run, long step) => !_closed && _version == step && string.Equals(run, runId, StringComparison.Ordinal);
+
+    /// <summary>The weights of one version, lent for a compute; the slice keeps them as they are until this is disposed.</summary>
+    public sealed class WeightsLoan : IDisposable
+    {
+        private LocalSlice? _slice;
+
+        internal WeightsLoan(LocalSlice slice, BufferSpan weights)
+        {
+            _slice = slice;
+            Weights = weights;
+        }
+
+        /// <summary>The slice's weights (host memory); read-only for the borrower.</summary>
+        public BufferSpan Weights { get; }
+
+        /// <inheritdoc />
+        public void Dispose()
+        {
+            Interlocked.Exchange(ref _slice, null)?.Return();
+        }
+    }
 }

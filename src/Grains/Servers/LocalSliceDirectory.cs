@@ -4,10 +4,10 @@ using DistTrain.Kernels.Backends;
 namespace DistTrain.Grains.Servers;
 
 /// <summary>
-/// The parameter-server slices active in this silo, so that a worker of the same silo can copy
-/// the weights of a step straight from the slice's memory, and hand over a whole-step gradient
-/// sum the same way, instead of grain calls with 2 MB payloads (an allocation, two copies and
-/// two thread hops each).
+/// The parameter-server slices active in this silo, so that a worker of the same silo can take
+/// the weights of a step straight from the slice's memory (borrowed for its compute, or copied),
+/// and lend it a whole-step gradient sum the same way, instead of grain calls with 2 MB payloads
+/// (an allocation, two copies and two thread hops each).
 /// </summary>
 /// <remarks>
 /// A worker uses it only for the exact version the step needs and falls back to
@@ -33,9 +33,18 @@ internal sealed class LocalSliceDirectory
         _slices.TryGetValue(key, out LocalSlice? slice) && slice.TryCopyWeights(runId, version, destination);
 
     /// <summary>
-    /// Hands slice <paramref name="key"/> the whole-step gradient sum of <paramref name="step"/>
-    /// (see <see cref="LocalSlice.TryDepositRoot"/>); false when it must be pushed instead.
+    /// Lends the weights of version <paramref name="version"/> of run <paramref name="runId"/>
+    /// held by slice <paramref name="key"/> for one compute (see <see cref="LocalSlice.TryBorrowWeights"/>);
+    /// null when the slice is not in this silo or holds another run or version.
     /// </summary>
-    public bool TryDepositRoot(string key, string runId, long step, BufferSpan source) =>
-        _slices.TryGetValue(key, out LocalSlice? slice) && slice.TryDepositRoot(runId, step, source);
+    public LocalSlice.WeightsLoan? TryBorrowWeights(string key, string runId, long version) =>
+        _slices.TryGetValue(key, out LocalSlice? slice) ? slice.TryBorrowWeights(runId, version) : null;
+
+    /// <summary>
+    /// Lends slice <paramref name="key"/> the whole-step gradient sum of <paramref name="step"/>
+    /// (see <see cref="LocalSlice.TryLendRoot"/>); returns the slice that took it, to
+    /// <see cref="LocalSlice.Reclaim"/> it from, or null when it must be pushed instead.
+    /// </summary>
+    public LocalSlice? TryLendRoot(string key, string runId, long step, BufferSpan source, object lender) =>
+        _slices.TryGetValue(key, out LocalSlice? slice) && slice.TryLendRoot(runId, step, source, lender) ? slice : null;
 }

@@ -87,14 +87,13 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
 
         byte[] data = chunk.Data;
         BufferSpan target = Target(chunk.Kind).Slice(chunk.Offset, data.Length / sizeof(float));
-        void Upload() => target.Upload(FloatBytes.AsFloats(data));
         if (chunk.Kind == ParameterKind.Weights)
         {
-            ChangeWeights(Upload, _version);
+            ChangeWeights(_ => target.Upload(FloatBytes.AsFloats(data)), _version);
         }
         else
         {
-            Upload();
+            target.Upload(FloatBytes.AsFloats(data));
         }
 
         return Task.CompletedTask;
@@ -218,7 +217,7 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
 
         ReduceCurrentStep();
         StepDecision decision = SgdOptimizer.Decide(_spec!, step, globalSumOfSquares, config.GlobalBatch);
-        ChangeWeights(() => SgdOptimizer.Apply(_backend!, _weights!, _gradient!, _velocity!, _spec!, decision), step + 1);
+        ChangeWeights(gradient => SgdOptimizer.Apply(_backend!, _weights!.All, gradient, _velocity!.All, _spec!, decision), step + 1);
 
         _version = step + 1;
         _lastApply = new ApplyResult(step, decision.Skip, decision.Clipped, decision.GradientNorm, decision.LearningRate);
@@ -258,7 +257,7 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
         return Task.CompletedTask;
     }
 
-    /// <summary>Takes a whole-step sum that a worker of this silo copied into the gradient (<see cref="LocalSlice.TryDepositRoot"/>) as the root's push; closes the door to later deposits of this step.</summary>
+    /// <summary>Takes a whole-step sum that a worker of this silo lent (<see cref="LocalSlice.TryLendRoot"/>) as the root's push; closes the door to later loans of this step.</summary>
     private void AbsorbDeposit()
     {
         if (_local?.CloseRootAndTakeDeposit() == true)
@@ -268,7 +267,7 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
         }
     }
 
-    /// <summary>The whole step's sum is in <c>_gradient</c> already (pushed whole or handed over in memory): every later push of the step is a duplicate.</summary>
+    /// <summary>The whole step's sum is in <c>_gradient</c> already, or lent by a worker of this silo: every later push of the step is a duplicate.</summary>
     private void TakeRoot(ShardNode root)
     {
         _received.Add(root);
@@ -276,12 +275,16 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
         _sumOfSquares = null;
     }
 
-    /// <summary>Changes the weights (and then the version) under the lock that workers of this silo copy them under, if any.</summary>
-    private void ChangeWeights(Action change, long newVersion)
+    /// <summary>
+    /// Changes the weights (and then the version), given the step's gradient, under the monitor
+    /// that workers of this silo borrow and copy them under, if any (the gradient may then be a
+    /// worker's lent root).
+    /// </summary>
+    private void ChangeWeights(Action<BufferSpan> change, long newVersion)
     {
         if (_local is null)
         {
-            change();
+            change(_gradient!.All);
         }
         else
         {
@@ -308,7 +311,8 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
             _gradient!.Upload(reducer.Root);
         }
 
-        double sum = _backend!.SumOfSquares(_gradient!);
+        IComputeBackend backend = _backend!;
+        double sum = _local is null ? backend.SumOfSquares(_gradient!.All) : _local.ReadGradient(backend.SumOfSquares);
         _sumOfSquares = sum;
         return sum;
     }

@@ -18,7 +18,7 @@ namespace DistTrain.Grains.Workers;
 /// <summary>
 /// Drives one compute device of its silo. Keeps a <see cref="ModelReplica"/> of the run on
 /// the device, fetches the weights of a step from the parameter-server slices only when its
-/// copy is older, reads its micro-shards from the silo's data source, and pushes one
+/// copy is older (or computes straight from a slice of its own silo, borrowed for the step), reads its micro-shards from the silo's data source, and pushes one
 /// partial gradient sum per micro-shard-tree cover node to every slice.
 /// </summary>
 /// <remarks>
@@ -43,6 +43,7 @@ internal sealed partial class WorkerGrain(
     private BatchPlan? _plan;
     private float[] _weights = [];
     private readonly List<byte[]> _pushBuffers = [];
+    private readonly List<LocalSlice> _lent = [];
     private long _version = -1;
 
     /// <inheritdoc />
@@ -73,14 +74,32 @@ internal sealed partial class WorkerGrain(
         Prepare(config);
 
         long start = Stopwatch.GetTimestamp();
+        ReclaimLoans(); // the compute below overwrites the sums a slice may still hold on loan
         long bytesPulled = 0;
-        if (_version != request.Step)
+        long pulled;
+        DeviceGradients gradients;
+        LocalSlice.WeightsLoan? borrowed = _version != request.Step ? BorrowLocalWeights(config, request.Step) : null;
+        try
         {
-            bytesPulled = await PullWeights(config, request.Step);
+            if (borrowed is null && _version != request.Step)
+            {
+                bytesPulled = await PullWeights(config, request.Step);
+            }
+            else if (borrowed is not null)
+            {
+                bytesPulled = (long)borrowed.Weights.Length * sizeof(float); // shared in memory, not copied
+            }
+
+            pulled = Stopwatch.GetTimestamp();
+            gradients = borrowed is null
+                ? _replica!.ComputeGradientSums(_data!, _plan!, request.Step, request.FirstShard, request.ShardCount)
+                : _replica!.ComputeGradientSums(_data!, _plan!, request.Step, request.FirstShard, request.ShardCount, borrowed.Weights);
+        }
+        finally
+        {
+            borrowed?.Dispose(); // before the step's result can reach the coordinator, which then applies it
         }
 
-        long pulled = Stopwatch.GetTimestamp();
-        DeviceGradients gradients = _replica!.ComputeGradientSums(_data!, _plan!, request.Step, request.FirstShard, request.ShardCount);
         long computed = Stopwatch.GetTimestamp();
         long bytesPushed = await PushPartials(config, request.Step, gradients);
         long pushed = Stopwatch.GetTimestamp();
@@ -103,6 +122,7 @@ internal sealed partial class WorkerGrain(
     /// <inheritdoc />
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        ReclaimLoans();
         _replica?.Dispose();
         _replica = null;
         _backend?.Dispose();
@@ -125,6 +145,7 @@ internal sealed partial class WorkerGrain(
             return;
         }
 
+        ReclaimLoans();
         _replica?.Dispose();
         _replica = null;
         var spec = ModelSpec.FromJson(config.ModelSpecJson);
@@ -190,6 +211,31 @@ internal sealed partial class WorkerGrain(
         return bytes;
     }
 
+    /// <summary>
+    /// The weights of version <paramref name="step"/> lent for this step's compute, when one slice
+    /// of this silo holds them all (no copy at all); null otherwise.
+    /// </summary>
+    private LocalSlice.WeightsLoan? BorrowLocalWeights(WorkerRunConfig config, long step)
+    {
+        if (config.Servers is not [{ Offset: 0 } slice] || slice.Length != _replica!.Layout.Total)
+        {
+            return null;
+        }
+
+        return slices.TryBorrowWeights(slice.Key, config.RunId, step);
+    }
+
+    /// <summary>Takes back every whole-step sum lent to a slice of this silo (a slice that has not applied it yet keeps a copy).</summary>
+    private void ReclaimLoans()
+    {
+        foreach (LocalSlice slice in _lent)
+        {
+            slice.Reclaim(this);
+        }
+
+        _lent.Clear();
+    }
+
     /// <summary>True when every slice of <paramref name="config"/> is in this silo at <paramref name="step"/> and was copied into the replica's weights.</summary>
     private bool CopyLocalSlices(WorkerRunConfig config, long step)
     {
@@ -206,8 +252,9 @@ internal sealed partial class WorkerGrain(
 
     /// <summary>
     /// Pushes every cover node's partial sum to every slice, chunked, each chunk downloaded
-    /// from the replica straight into its message payload. A whole-step sum (one worker) goes
-    /// to a slice of this silo by a memory copy instead (<see cref="LocalSliceDirectory"/>).
+    /// from the replica straight into its message payload. A whole-step sum (one worker) is lent
+    /// to a slice of this silo instead (<see cref="LocalSliceDirectory"/>): the slice reads it
+    /// where it is until it applies the step or this worker reclaims it.
     /// </summary>
     /// <remarks>
     /// Payload arrays are reused from step to step (no 2 MB large-object allocation per chunk
@@ -227,9 +274,10 @@ internal sealed partial class WorkerGrain(
             bool root = partial.Node == MicroShardTree.Root(config.MicroShards);
             foreach (ServerSlice slice in config.Servers)
             {
-                if (root && slices.TryDepositRoot(slice.Key, config.RunId, step, partial.Gradient.Slice(slice.Offset, slice.Length)))
+                if (root && slices.TryLendRoot(slice.Key, config.RunId, step, partial.Gradient.Slice(slice.Offset, slice.Length), this) is { } borrower)
                 {
-                    bytes += (long)slice.Length * sizeof(float); // handed over in memory: the slice is in this silo
+                    _lent.Add(borrower);
+                    bytes += (long)slice.Length * sizeof(float); // lent in memory: the slice is in this silo
                     continue;
                 }
 

@@ -39,7 +39,7 @@ public sealed partial class ModelReplica
             }
 
             ReadRows(data, indices.AsSpan(0, rows));
-            Forward(context, rows);
+            Forward(context, _weights.All, rows);
             lossSum += LossAndGradient(rows);
             correct += CountCorrect(rows);
             if (_loss == LossKind.SoftmaxCrossEntropy)
@@ -90,7 +90,7 @@ public sealed partial class ModelReplica
         {
             int n = Math.Min(chunk, rows - start);
             _input!.Upload(inputs.Slice(start * _inputSize, n * _inputSize));
-            Forward(context, n);
+            Forward(context, _weights.All, n);
             BufferSpan logits = RowsOf(_outputs[^1], n, _outputSize);
             BufferSpan result = logits;
             if (_prediction != ActivationKind.Linear)

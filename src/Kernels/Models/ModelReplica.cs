@@ -114,7 +114,32 @@ public sealed partial class ModelReplica : IDisposable
     /// As <see cref="ComputeGradients"/>, leaving the sums in backend buffers that stay valid
     /// until the next call on this replica (no per-step allocation).
     /// </summary>
-    public DeviceGradients ComputeGradientSums(IDataSet data, BatchPlan plan, long step, int firstShard, int shardCount)
+    public DeviceGradients ComputeGradientSums(IDataSet data, BatchPlan plan, long step, int firstShard, int shardCount) =>
+        Compute(data, plan, step, firstShard, shardCount, _weights.All);
+
+    /// <summary>
+    /// As <see cref="ComputeGradientSums(IDataSet, BatchPlan, long, int, int)"/>, with
+    /// <paramref name="weights"/> in place of the replica's own (which stay as they are): a flat
+    /// vector of <see cref="ParameterLayout.Total"/> floats in memory of the same kind as the
+    /// replica's (host memory for the CPU engine), for example a parameter-server slice's,
+    /// borrowed for the call instead of copied. They must not change during the call.
+    /// </summary>
+    public DeviceGradients ComputeGradientSums(IDataSet data, BatchPlan plan, long step, int firstShard, int shardCount, BufferSpan weights)
+    {
+        if (weights.Length != Layout.Total)
+        {
+            throw new ArgumentException($"Expected {Layout.Total} weights for this model, got {weights.Length}.", nameof(weights));
+        }
+
+        if (weights.Buffer is null || weights.Buffer.GetType() != _weights.GetType())
+        {
+            throw new ArgumentException($"The weights are in {weights.Buffer?.GetType().Name ?? "no"} memory; this replica computes on {_weights.GetType().Name} memory.", nameof(weights));
+        }
+
+        return Compute(data, plan, step, firstShard, shardCount, weights);
+    }
+
+    private DeviceGradients Compute(IDataSet data, BatchPlan plan, long step, int firstShard, int shardCount, BufferSpan weights)
     {
         ArgumentNullException.ThrowIfNull(plan);
         CheckData(data);
@@ -130,15 +155,15 @@ public sealed partial class ModelReplica : IDisposable
         ReadRows(data, plan.Indices(step, firstShard, shardCount));
 
         var context = new LayerContext(_backend, true, step, firstShard * leafRows, plan.Seed);
-        Forward(context, rows);
+        Forward(context, weights, rows);
         // Kernel regularisers: rows·penalty, so the step's sum over all micro-shards is B·penalty (see Regularizer).
-        double lossSum = LossAndGradient(rows) + (rows * _regularization.Penalty(_backend, _weights.All));
+        double lossSum = LossAndGradient(rows) + (rows * _regularization.Penalty(_backend, weights));
         long correct = CountCorrect(rows);
         for (int l = _layers.Length - 1; l >= 0; l--)
         {
             Layer layer = _layers[l];
             BufferSpan? gradInput = l > 0 ? RowsOf(_gradients[l - 1], rows, layer.InputSize) : (BufferSpan?)null;
-            layer.Backward(context, LayerWeights(l), LayerInput(l, 0, rows), RowsOf(_outputs[l], rows, layer.OutputSize), RowsOf(_gradients[l], rows, layer.OutputSize), gradInput, rows);
+            layer.Backward(context, LayerWeights(weights, l), LayerInput(l, 0, rows), RowsOf(_outputs[l], rows, layer.OutputSize), RowsOf(_gradients[l], rows, layer.OutputSize), gradInput, rows);
         }
 
         // One partial per maximal aligned subtree of the range; each layer folds its micro-shards' sums in tree order.
@@ -168,8 +193,8 @@ public sealed partial class ModelReplica : IDisposable
                 else
                 {
                     // Kernel regularisers add rows·∇penalty to each micro-shard's sum, before the fold.
-                    BufferSpan weights = LayerWeights(l);
-                    layer.ParameterGradientsByLeaf(nodeContext, input, gradOutput, gradient, leafRows, node.LeafCount, _pairwiseFold, leaf => regularization.AddGradient(_backend, weights, leaf, leafRows));
+                    BufferSpan layerWeights = LayerWeights(weights, l);
+                    layer.ParameterGradientsByLeaf(nodeContext, input, gradOutput, gradient, leafRows, node.LeafCount, _pairwiseFold, leaf => regularization.AddGradient(_backend, layerWeights, leaf, leafRows));
                 }
             }
 
@@ -210,12 +235,12 @@ public sealed partial class ModelReplica : IDisposable
         _fold.Clear();
     }
 
-    private void Forward(in LayerContext context, int rows)
+    private void Forward(in LayerContext context, BufferSpan weights, int rows)
     {
         for (int l = 0; l < _layers.Length; l++)
         {
             Layer layer = _layers[l];
-            layer.Forward(context, LayerWeights(l), LayerInput(l, 0, rows), RowsOf(_outputs[l], rows, layer.OutputSize), rows);
+            layer.Forward(context, LayerWeights(weights, l), LayerInput(l, 0, rows), RowsOf(_outputs[l], rows, layer.OutputSize), rows);
         }
     }
 
@@ -282,7 +307,7 @@ public sealed partial class ModelReplica : IDisposable
         _targets!.Upload(_hostTargets.AsSpan(0, rows * _outputSize));
     }
 
-    private BufferSpan LayerWeights(int l) => _weights.Slice(_parameterOffsets[l], _layers[l].ParameterCount);
+    private BufferSpan LayerWeights(BufferSpan weights, int l) => weights.Slice(_parameterOffsets[l], _layers[l].ParameterCount);
 
     /// <summary>Rows [firstRow, firstRow + rows) of layer l's input (the model input or the previous layer's output).</summary>
     private BufferSpan LayerInput(int l, int firstRow, int rows)

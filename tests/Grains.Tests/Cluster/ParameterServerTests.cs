@@ -235,34 +235,109 @@ public sealed class ParameterServerTests(OneSiloFixture fixture)
     }
 
     [Fact]
-    public async Task AWholeStepSumHandedOverInMemoryCountsExactlyOnceAndMatchesAPush()
+    public async Task AWholeStepSumLentInMemoryCountsExactlyOnceAndMatchesAPush()
     {
         LocalSliceDirectory directory = LocalDirectory();
         var optimizer = new OptimizerSettings(0.1f, Momentum: 0.9f);
         float[] w0 = [0.5f, -0.25f, 2f];
         var root = new ShardNode(1, 0);
         var pushed = await ServerHarness.Create(fixture.Grains, w0, optimizer, microShards: 2, globalBatch: 4);
-        var handed = await ServerHarness.Create(fixture.Grains, w0, optimizer, microShards: 2, globalBatch: 4);
-        string key = ServerKeys.For(handed.RunId, 0);
+        var lent = await ServerHarness.Create(fixture.Grains, w0, optimizer, microShards: 2, globalBatch: 4);
+        string key = ServerKeys.For(lent.RunId, 0);
         using var backend = new CpuBackend(1);
         using DeviceBuffer sum = backend.Allocate(3);
         sum.Upload([0.3f, -1.2f, 0.7f]);
+        object worker = new();
 
         await pushed.Push(0, root, [0.3f, -1.2f, 0.7f]);
         ApplyResult expected = await pushed.Server(0).ApplyAlone(0);
 
-        Assert.False(directory.TryDepositRoot(key, handed.RunId, 1, sum.All));     // not the current step
-        Assert.False(directory.TryDepositRoot(key, "another-run", 0, sum.All));
-        Assert.True(directory.TryDepositRoot(key, handed.RunId, 0, sum.All));
-        Assert.False(directory.TryDepositRoot(key, handed.RunId, 0, sum.All));     // once per step
-        Assert.False((await handed.Push(0, root, [9f, 9f, 9f]))[0]);              // a push of the step now is a duplicate
-        Assert.False((await handed.Push(0, Leaf0, [9f, 9f, 9f]))[0]);
-        Assert.Equal(expected, await handed.Server(0).ApplyAlone(0));
-        TestRuns.AssertSameBits(await pushed.Read(ParameterKind.Weights), await handed.Read(ParameterKind.Weights), "weights");
+        Assert.Null(directory.TryLendRoot(key, lent.RunId, 1, sum.All, worker));     // not the current step
+        Assert.Null(directory.TryLendRoot(key, "another-run", 0, sum.All, worker));
+        Assert.Null(directory.TryLendRoot(key, lent.RunId, 0, sum.Slice(0, 2), worker));
+        LocalSlice? slice = directory.TryLendRoot(key, lent.RunId, 0, sum.All, worker);
+        Assert.NotNull(slice);
+        Assert.Null(directory.TryLendRoot(key, lent.RunId, 0, sum.All, worker));     // once per step
+        Assert.False((await lent.Push(0, root, [9f, 9f, 9f]))[0]);                  // a push of the step now is a duplicate
+        Assert.False((await lent.Push(0, Leaf0, [9f, 9f, 9f]))[0]);
+        Assert.Equal(expected, await lent.Server(0).ApplyAlone(0));
+        TestRuns.AssertSameBits(await pushed.Read(ParameterKind.Weights), await lent.Read(ParameterKind.Weights), "weights");
 
-        // Step 1: a leaf pushed first closes the door to a deposit of that step.
-        Assert.True((await handed.Push(1, Leaf0, [1f, 1f, 1f]))[0]);
-        Assert.False(directory.TryDepositRoot(key, handed.RunId, 1, sum.All));
+        // The apply ended the loan: the worker's buffer is its own again and changes nothing.
+        slice.Reclaim(worker);
+        sum.Upload([100f, 100f, 100f]);
+        TestRuns.AssertSameBits(await pushed.Read(ParameterKind.Weights), await lent.Read(ParameterKind.Weights), "weights after the loan");
+
+        // Step 1: a leaf pushed first closes the door to a loan of that step.
+        Assert.True((await lent.Push(1, Leaf0, [1f, 1f, 1f]))[0]);
+        Assert.Null(directory.TryLendRoot(key, lent.RunId, 1, sum.All, worker));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task ALentSumReclaimedBeforeTheApplyIsKeptByTheSlice(bool takenFirst)
+    {
+        // A worker that must reuse its buffer before the step was applied (a retried step, a new
+        // replica) reclaims the loan: the slice keeps a copy, whether or not it had taken the loan yet.
+        LocalSliceDirectory directory = LocalDirectory();
+        var optimizer = new OptimizerSettings(0.1f, Momentum: 0.9f);
+        float[] w0 = [0.5f, -0.25f, 2f];
+        var root = new ShardNode(1, 0);
+        var pushed = await ServerHarness.Create(fixture.Grains, w0, optimizer, microShards: 2, globalBatch: 4);
+        var lent = await ServerHarness.Create(fixture.Grains, w0, optimizer, microShards: 2, globalBatch: 4);
+        using var backend = new CpuBackend(1);
+        using DeviceBuffer sum = backend.Allocate(3);
+        sum.Upload([0.3f, -1.2f, 0.7f]);
+        object worker = new();
+        await pushed.Push(0, root, [0.3f, -1.2f, 0.7f]);
+        ApplyResult expected = await pushed.Server(0).ApplyAlone(0);
+
+        LocalSlice slice = directory.TryLendRoot(ServerKeys.For(lent.RunId, 0), lent.RunId, 0, sum.All, worker)!;
+        if (takenFirst)
+        {
+            Assert.False((await lent.Push(0, Leaf0, [9f, 9f, 9f]))[0]); // the slice's turn takes the loan as the root
+        }
+
+        slice.Reclaim(new object()); // not the lender: nothing happens
+        slice.Reclaim(worker);
+        sum.Upload([100f, -100f, 100f]); // the worker's next step overwrites its buffer
+
+        Assert.Equal(expected, await lent.Server(0).ApplyAlone(0));
+        TestRuns.AssertSameBits(await pushed.Read(ParameterKind.Weights), await lent.Read(ParameterKind.Weights), "weights");
+        TestRuns.AssertSameBits(await pushed.Read(ParameterKind.Velocity), await lent.Read(ParameterKind.Velocity), "velocity");
+    }
+
+    [Fact]
+    public async Task BorrowedWeightsAreTheCurrentVersionAndHoldOffTheApplyUntilReturned()
+    {
+        LocalSliceDirectory directory = LocalDirectory();
+        var harness = await ServerHarness.Create(fixture.Grains, [0.5f, -0.25f, 2f], new OptimizerSettings(0.1f), microShards: 2, globalBatch: 4);
+        string key = ServerKeys.For(harness.RunId, 0);
+
+        Assert.Null(directory.TryBorrowWeights(key, harness.RunId, 1)); // not that version yet
+        Assert.Null(directory.TryBorrowWeights(key, "another-run", 0));
+        LocalSlice.WeightsLoan loan = directory.TryBorrowWeights(key, harness.RunId, 0)!;
+        Assert.Equal([0.5f, -0.25f, 2f], loan.Weights.ToArray());
+
+        await harness.Push(0, Leaf0, [1f, 1f, 1f]);
+        await harness.Push(0, Leaf1, [1f, 1f, 1f]);
+        Task<ApplyResult> apply = harness.Apply(0);
+        await Task.Delay(300);
+        Assert.False(apply.IsCompleted); // the borrower still computes on version 0
+        Assert.Equal([0.5f, -0.25f, 2f], loan.Weights.ToArray());
+
+        loan.Dispose();
+        loan.Dispose(); // twice is harmless
+        await apply.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Null(directory.TryBorrowWeights(key, harness.RunId, 0)); // the old version is gone
+        using (LocalSlice.WeightsLoan next = directory.TryBorrowWeights(key, harness.RunId, 1)!)
+        {
+            TestRuns.AssertSameBits(await harness.Read(ParameterKind.Weights), next.Weights.ToArray(), "borrowed weights");
+        }
+
+        await harness.Server(0).Release();
+        Assert.Null(directory.TryBorrowWeights(key, harness.RunId, 1)); // released: no reads of freed memory
     }
 
     private LocalSliceDirectory LocalDirectory() =>

@@ -1,5 +1,6 @@
 using DistTrain.Kernels.Backends;
 using DistTrain.Kernels.Backends.Cpu;
+using DistTrain.Kernels.Backends.IlGpu;
 using DistTrain.Kernels.Data;
 using DistTrain.Kernels.Models;
 using DistTrain.Kernels.Training;
@@ -48,6 +49,47 @@ public sealed class ModelReplicaTests
             Assert.Equal(all.LossSum, loss, 4);
             Assert.Equal(64, all.Samples);
         }
+    }
+
+    [Fact]
+    public void BorrowedWeightsGiveTheSameBitsAsTheReplicasOwnAndLeaveThemAlone()
+    {
+        // A worker computes straight from a parameter-server slice's memory (another backend's host buffer).
+        var spec = Spec with { Layers = [new DenseSpec(16, ActivationKind.Relu, KernelRegularizer: new Regularizer(0.01f, 0.02f)), new DenseSpec(5)] };
+        InMemoryDataSet data = SyntheticData.Prototypes(300, 20, 5, 0.5f, seed: 3);
+        var plan = new BatchPlan(data.Count, 64, 8, 9);
+        float[] weights = ParameterInitializer.Initialize(spec, 6);
+        float[] stale = ParameterInitializer.Initialize(spec, 7);
+        using var backend = new CpuBackend(2);
+        using var server = new CpuBackend(1);
+        using var own = new ModelReplica(spec, backend);
+        using var borrower = new ModelReplica(spec, backend);
+        using DeviceBuffer slice = server.Allocate(own.Layout.Total);
+        own.SetWeights(weights);
+        borrower.SetWeights(stale);
+        slice.Upload(weights);
+
+        DeviceGradients expected = own.ComputeGradientSums(data, plan, 5, 2, 6);
+        float[][] expectedSums = [.. expected.Partials.Select(p => p.Gradient.ToArray())];
+        DeviceGradients actual = borrower.ComputeGradientSums(data, plan, 5, 2, 6, slice.All);
+
+        Assert.Equal(expected.Partials.Select(p => p.Node), actual.Partials.Select(p => p.Node));
+        for (int i = 0; i < expectedSums.Length; i++)
+        {
+            SyntheticData.AssertBitIdentical(expectedSums[i], actual.Partials[i].Gradient.ToArray(), $"partial {i}");
+        }
+
+        Assert.Equal(expected.LossSum, actual.LossSum);
+        Assert.Equal(expected.Correct, actual.Correct);
+        SyntheticData.AssertBitIdentical(stale, borrower.GetWeights(), "the borrower's own weights");
+        SyntheticData.AssertBitIdentical(weights, slice.ToArray(), "the borrowed weights");
+
+        var wrongLength = Assert.Throws<ArgumentException>(() => borrower.ComputeGradientSums(data, plan, 5, 2, 6, slice.Slice(0, 10)));
+        Assert.Contains($"Expected {own.Layout.Total} weights", wrongLength.Message);
+        using var emulator = IlGpuBackend.CreateCpuEmulator();
+        using DeviceBuffer foreign = emulator.Allocate(own.Layout.Total);
+        var wrongMemory = Assert.Throws<ArgumentException>(() => borrower.ComputeGradientSums(data, plan, 5, 2, 6, foreign.All));
+        Assert.Contains("memory", wrongMemory.Message);
     }
 
     [Fact]
