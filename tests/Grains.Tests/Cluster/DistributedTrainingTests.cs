@@ -1,4 +1,5 @@
 using DistTrain.Grains.Data;
+using DistTrain.Kernels.Backends;
 using DistTrain.Kernels.Backends.Cpu;
 using DistTrain.Kernels.Models;
 
@@ -28,6 +29,27 @@ public sealed class DistributedTrainingTests(OneSiloFixture fixture)
         replica.SetWeights(local);
         Assert.Equal(replica.Evaluate(samples, 256).Accuracy, distributed);
         Assert.True(distributed > 0.9, $"accuracy {distributed}");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task OneWorkerBesideItsSlicesSharesTheirMemoryAndMatchesTheLocalLoop(int slices)
+    {
+        // One silo, one worker: with one slice it computes on the slice's own weights (borrowed)
+        // and lends it each step's sum; with two it copies both slices' weights and lends each
+        // its part. Either way the same bits as the local loop, through L2, dropout, clipping,
+        // Nesterov, weight decay and a schedule.
+        var model = new ModelSpec(
+            [32],
+            [new DenseSpec(48, ActivationKind.Relu, KernelRegularizer: new Regularizer(L2: 0.01f)), new DropoutSpec(0.2f), new DenseSpec(10)],
+            LossKind.SoftmaxCrossEntropy);
+        var spec = TestRuns.Spec(model, TestRuns.Data(32), steps: 15, workers: 1, slices: slices, optimizer: TestRuns.Optimizer());
+
+        var (status, weights) = await TestRuns.RunToCompletion(fixture.Grains, spec, $"beside-{slices}");
+
+        Assert.Equal(1, status.Workers);
+        TestRuns.AssertSameBits(TestRuns.LocalWeights(spec, 15), weights, $"one worker beside {slices} slice(s)");
     }
 
     [Fact]

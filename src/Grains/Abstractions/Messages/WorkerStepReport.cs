@@ -8,8 +8,8 @@ namespace DistTrain.Grains;
 /// <param name="PullMilliseconds">Time spent fetching weights (0 when cached).</param>
 /// <param name="ComputeMilliseconds">Time spent in forward and backward.</param>
 /// <param name="PushMilliseconds">Time spent pushing partial sums.</param>
-/// <param name="BytesPulled">Weight bytes fetched.</param>
-/// <param name="BytesPushed">Gradient bytes pushed.</param>
+/// <param name="BytesPulled">Weight bytes taken from the slices: read in grain calls, copied, or borrowed in memory from a slice of the same silo (0 when cached).</param>
+/// <param name="BytesPushed">Gradient bytes handed to the slices: pushed in grain calls or lent in memory to a slice of the same silo.</param>
 [GenerateSerializer, Immutable, Alias("DistTrain.WorkerStepReport")]
 public sealed record WorkerStepReport(
     [property: Id(0)] long Step,

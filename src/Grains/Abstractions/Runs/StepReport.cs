@@ -11,8 +11,8 @@ namespace DistTrain.Grains;
 /// <param name="Skipped">Whether the step was skipped (non-finite gradient).</param>
 /// <param name="Workers">Workers that computed it.</param>
 /// <param name="Milliseconds">Wall time of the step at the coordinator.</param>
-/// <param name="BytesPushed">Gradient bytes pushed to the parameter server.</param>
-/// <param name="BytesPulled">Weight bytes pulled by workers.</param>
+/// <param name="BytesPushed">Gradient bytes handed to the parameter server (pushed, or lent in memory within a silo).</param>
+/// <param name="BytesPulled">Weight bytes taken by workers (read, copied, or borrowed in memory within a silo).</param>
 /// <param name="PullMilliseconds">Longest weight fetch of a worker.</param>
 /// <param name="ComputeMilliseconds">Longest forward and backward of a worker.</param>
 /// <param name="PushMilliseconds">Longest push of partial sums of a worker.</param>
