@@ -7,6 +7,7 @@ using DistTrain.Grains.Planning;
 using DistTrain.Grains.Servers;
 using DistTrain.Grains.Telemetry;
 using DistTrain.Kernels.Backends;
+using DistTrain.Kernels.Backends.Cpu;
 using DistTrain.Kernels.Data;
 using DistTrain.Kernels.Models;
 using DistTrain.Kernels.Training;
@@ -217,9 +218,9 @@ internal sealed partial class WorkerGrain(
     /// </summary>
     private LocalSlice.WeightsLoan? BorrowLocalWeights(WorkerRunConfig config, long step)
     {
-        if (config.Servers is not [{ Offset: 0 } slice] || slice.Length != _replica!.Layout.Total)
+        if (config.Servers is not [{ Offset: 0 } slice] || slice.Length != _replica!.Layout.Total || _replica.Weights.Buffer is not CpuBuffer)
         {
-            return null;
+            return null; // several slices, or a device engine that cannot compute on host memory
         }
 
         return slices.TryBorrowWeights(slice.Key, config.RunId, step);

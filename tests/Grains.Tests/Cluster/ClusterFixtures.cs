@@ -1,3 +1,7 @@
+using DistTrain.Grains.Devices;
+using DistTrain.Kernels.Backends.Cpu;
+using DistTrain.Kernels.Backends.IlGpu;
+using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
 
 namespace DistTrain.Grains.Tests.Cluster;
@@ -16,8 +20,14 @@ public abstract class ClusterFixture(int silos) : IAsyncLifetime
     {
         var builder = new TestClusterBuilder((short)silos);
         builder.AddSiloBuilderConfigurator<DistTrainSiloConfigurator>();
+        Configure(builder);
         Cluster = builder.Build();
         await Cluster.DeployAsync();
+    }
+
+    /// <summary>Adds to the silos' set-up (after <see cref="DistTrainSiloConfigurator"/>).</summary>
+    protected virtual void Configure(TestClusterBuilder builder)
+    {
     }
 
     /// <inheritdoc />
@@ -36,6 +46,32 @@ public sealed class TwoSiloFixture() : ClusterFixture(2);
 
 /// <summary>One silo to which each fault test adds the silo it then stops or kills.</summary>
 public sealed class FaultFixture() : ClusterFixture(1);
+
+/// <summary>
+/// One silo whose only worker device is a device engine (ILGPU on its CPU emulator): device
+/// memory, as a GPU worker has, beside the silo's CPU parameter-server slices.
+/// </summary>
+public sealed class EmulatedDeviceSiloFixture() : ClusterFixture(1)
+{
+    /// <inheritdoc />
+    protected override void Configure(TestClusterBuilder builder) => builder.AddSiloBuilderConfigurator<EmulatedDeviceConfigurator>();
+
+    private sealed class EmulatedDeviceConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder) =>
+            siloBuilder.Services.AddSingleton(new ComputeDeviceCatalog(
+                [new ComputeDevice("ilgpu-cpu:0", "ILGPU CPU emulator", () => IlGpuBackend.CreateCpuEmulator())],
+                new ComputeDevice("server", "CPU engine of the parameter server", () => new CpuBackend(1))));
+    }
+}
+
+/// <summary>Tests owning <see cref="EmulatedDeviceSiloFixture"/>.</summary>
+[CollectionDefinition(Name)]
+public sealed class EmulatedDeviceCollection : ICollectionFixture<EmulatedDeviceSiloFixture>
+{
+    /// <summary>Collection name.</summary>
+    public const string Name = "emulated device";
+}
 
 /// <summary>Tests sharing <see cref="OneSiloFixture"/>.</summary>
 [CollectionDefinition(Name)]
