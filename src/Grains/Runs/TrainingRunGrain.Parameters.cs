@@ -78,6 +78,7 @@ internal sealed partial class TrainingRunGrain
         }
 
         await Task.WhenAll(writes);
+        await Task.WhenAll(run.Servers.Select(s => GrainFactory.GetGrain<IParameterServerGrain>(s.Key).Seal()));
         _serversReady = true;
     }
 

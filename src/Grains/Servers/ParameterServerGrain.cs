@@ -37,6 +37,7 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
     private ApplyResult? _lastApply;
     private LocalSlice? _local;
     private bool _rootUploaded;
+    private bool _sealed;
     private long _generation;
 
     /// <inheritdoc />
@@ -58,21 +59,36 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
         _reducer = new TreeReducer(config.MicroShards, config.Length);
         _version = config.Step;
         _lastApply = null;
+        _sealed = false;
         ResetStep();
-        if (_backend is Kernels.Backends.Cpu.CpuBackend)
-        {
-            // Host memory that any thread may copy from: workers of this silo read it directly.
-            _local = new LocalSlice(config.RunId, _backend, _weights, _gradient, _version);
-            directory.Publish(this.GetPrimaryKeyString(), _local);
-        }
-
         LogConfigured(config.RunId, config.Slice, config.Offset, config.Length, config.Step);
         return Task.CompletedTask;
     }
 
     /// <inheritdoc />
+    public Task Seal()
+    {
+        var config = RequireConfig();
+        Admit(config.RunId);
+        if (_sealed)
+        {
+            return Task.CompletedTask;
+        }
+
+        _sealed = true;
+        if (_backend is Kernels.Backends.Cpu.CpuBackend)
+        {
+            // Host memory that any thread may read: workers of this silo take the weights directly.
+            _local = new LocalSlice(config.RunId, _backend, _weights!, _gradient!, _version);
+            directory.Publish(this.GetPrimaryKeyString(), _local);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public Task<long?> GetVersion(string runId) =>
-        Task.FromResult(_config is not null && _config.RunId == runId ? _version : (long?)null);
+        Task.FromResult(_config is not null && _sealed && _config.RunId == runId ? _version : (long?)null);
 
     /// <inheritdoc />
     public Task Write(ParameterChunk chunk)
@@ -102,7 +118,7 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
     /// <inheritdoc />
     public Task<ParameterChunk> Read(ParameterKind kind, int offset, int count)
     {
-        RequireConfig();
+        RequireServing();
         if (count > PayloadLimits.MaxChunkFloats)
         {
             throw new ArgumentOutOfRangeException(nameof(count), $"Read at most {PayloadLimits.MaxChunkFloats} floats per chunk, got {count}.");
@@ -118,7 +134,7 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
     public Task<bool> Push(GradientChunk chunk)
     {
         ArgumentNullException.ThrowIfNull(chunk);
-        var config = RequireConfig();
+        var config = RequireServing();
         if (chunk.RunId != config.RunId)
         {
             throw new InvalidOperationException($"Slice {config.Slice} serves run '{config.RunId}', not '{chunk.RunId}'.");
@@ -190,7 +206,7 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
     /// <inheritdoc />
     public Task<double> SumOfSquares(long step)
     {
-        var config = RequireConfig();
+        var config = RequireServing();
         Admit(config.RunId);
         if (step != _version)
         {
@@ -203,7 +219,7 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
     /// <inheritdoc />
     public Task<ApplyResult> Apply(long step, double globalSumOfSquares)
     {
-        var config = RequireConfig();
+        var config = RequireServing();
         Admit(config.RunId);
         if (_lastApply is not null && _lastApply.Step == step)
         {
@@ -228,7 +244,7 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
     /// <inheritdoc />
     public Task<ApplyResult> ApplyAlone(long step)
     {
-        Admit(RequireConfig().RunId);
+        Admit(RequireServing().RunId);
         if (_lastApply is not null && _lastApply.Step == step)
         {
             return Task.FromResult(_lastApply);
@@ -355,6 +371,15 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
         }
 
         _generation = generation;
+    }
+
+    /// <summary>The config of a slice whose set-up is complete (<see cref="Seal"/>): only such a slice serves weights, gradients and steps.</summary>
+    private ServerSliceConfig RequireServing()
+    {
+        var config = RequireConfig();
+        return _sealed
+            ? config
+            : throw new InvalidOperationException($"Slice {config.Slice} of run '{config.RunId}' is being set up (its weights are not all written yet); it serves nothing until the coordinator seals it.");
     }
 
     private ServerSliceConfig RequireConfig() =>

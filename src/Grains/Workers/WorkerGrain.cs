@@ -89,6 +89,7 @@ internal sealed partial class WorkerGrain(
             else if (borrowed is not null)
             {
                 bytesPulled = (long)borrowed.Weights.Length * sizeof(float); // shared in memory, not copied
+                _version = -1; // the replica's own copy is left behind: never reuse it for an old version
             }
 
             pulled = Stopwatch.GetTimestamp();

@@ -163,6 +163,44 @@ public sealed class ParameterServerTests(OneSiloFixture fixture)
     }
 
     [Fact]
+    public async Task ASliceBeingSetUpServesNothingUntilSealed()
+    {
+        // A coordinator that dies between Configure and its last Write must not leave a slice that
+        // a worker reads half-written weights from, or that the next coordinator takes as ready.
+        LocalSliceDirectory directory = LocalDirectory();
+        string runId = $"unsealed-{Guid.NewGuid():N}";
+        string key = ServerKeys.For(runId, 0);
+        var server = fixture.Grains.GetGrain<IParameterServerGrain>(key);
+        using var backend = new CpuBackend(1);
+        using DeviceBuffer copy = backend.Allocate(3);
+        await server.Configure(new ServerSliceConfig(runId, 0, 0, 3, new OptimizerSettings(0.1f), 1, 1, 4));
+        await server.Write(new ParameterChunk(ParameterKind.Weights, 4, 0, FloatBytes.ToBytes([1f, 2f, 3f])));
+
+        Assert.Null(await server.GetVersion(runId));
+        var unsealed = await Assert.ThrowsAsync<InvalidOperationException>(() => server.Read(ParameterKind.Weights, 0, 3));
+        Assert.Contains("being set up", unsealed.Message);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => server.Push(new GradientChunk(runId, 4, new ShardNode(0, 0), 0, FloatBytes.ToBytes([1f, 1f, 1f]))));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => server.ApplyAlone(4));
+        Assert.Null(directory.TryBorrowWeights(key, runId, 4));
+        Assert.False(directory.TryCopyWeights(key, runId, 4, copy.All));
+
+        await server.Seal();
+        await server.Seal(); // twice changes nothing
+
+        Assert.Equal(4L, await server.GetVersion(runId));
+        ParameterChunk read = await server.Read(ParameterKind.Weights, 0, 3);
+        Assert.Equal([1f, 2f, 3f], FloatBytes.AsFloats(read.Data).ToArray());
+        using (LocalSlice.WeightsLoan loan = directory.TryBorrowWeights(key, runId, 4)!)
+        {
+            Assert.Equal([1f, 2f, 3f], loan.Weights.ToArray());
+        }
+
+        Assert.True((await server.Push(new GradientChunk(runId, 4, new ShardNode(0, 0), 0, FloatBytes.ToBytes([1f, 1f, 1f])))));
+        Assert.Equal(4, (await server.ApplyAlone(4)).Step);
+        await server.Release();
+    }
+
+    [Fact]
     public async Task AnIncompleteStepCannotBeApplied()
     {
         var harness = await ServerHarness.Create(fixture.Grains, [1f, 2f], new OptimizerSettings(0.1f), microShards: 2, globalBatch: 2);

@@ -16,6 +16,7 @@ public sealed class ServerHarness
             var (offset, length) = harness.Slices[i];
             await harness.Server(i).Configure(new ServerSliceConfig(harness.RunId, i, offset, length, optimizer, microShards, globalBatch, 0));
             await harness.Server(i).Write(new ParameterChunk(ParameterKind.Weights, 0, 0, FloatBytes.ToBytes(weights.AsSpan(offset, length))));
+            await harness.Server(i).Seal();
         }
 
         return harness;

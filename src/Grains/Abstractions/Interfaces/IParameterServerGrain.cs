@@ -8,13 +8,24 @@ namespace DistTrain.Grains;
 /// </summary>
 public interface IParameterServerGrain : IGrainWithStringKey
 {
-    /// <summary>Sets the slice up for a run with zero weights and velocity at the config's step.</summary>
+    /// <summary>
+    /// Sets the slice up for a run with zero weights and velocity at the config's step. It serves
+    /// nothing (reads, pushes, applies fail; <see cref="GetVersion"/> is null) until <see cref="Seal"/>.
+    /// </summary>
     Task Configure(ServerSliceConfig config);
 
-    /// <summary>The slice's version (steps applied) for <paramref name="runId"/>, or null when it is not set up for that run.</summary>
+    /// <summary>
+    /// Ends the set-up begun by <see cref="Configure"/> once every <see cref="Write"/> has landed:
+    /// from now on the slice serves its version. A coordinator that dies in between leaves a slice
+    /// that reports no version, so the next one sets it up again instead of training on
+    /// half-written weights. Sealing twice changes nothing.
+    /// </summary>
+    Task Seal();
+
+    /// <summary>The slice's version (steps applied) for <paramref name="runId"/>, or null when it is not set up (and sealed) for that run.</summary>
     Task<long?> GetVersion(string runId);
 
-    /// <summary>Writes a range of weights or velocity (initial values or a checkpoint).</summary>
+    /// <summary>Writes a range of weights or velocity (initial values or a checkpoint), before or after <see cref="Seal"/>.</summary>
     Task Write(ParameterChunk chunk);
 
     /// <summary>Reads floats <c>[offset, offset + count)</c> of the weights or velocity (at most one chunk).</summary>
