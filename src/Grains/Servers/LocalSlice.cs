@@ -13,7 +13,8 @@ namespace DistTrain.Grains.Servers;
 /// <para>One monitor guards it. The slice changes its weights (apply, write, release) only while
 /// no worker borrows them, so a borrowed version stays whole for the borrower's compute; a worker
 /// normally returns them before its step's result reaches the coordinator, which is what lets
-/// the step be applied.</para>
+/// the step be applied. A change waits at most <see cref="DefaultBorrowerTimeout"/> for
+/// borrowers, then fails unmade (the coordinator retries the step).</para>
 /// <para>Exactly once: a root is accepted only while the slice has received nothing else for the
 /// current version; the slice takes it in its next turn (<see cref="CloseRootAndTakeDeposit"/>),
 /// after which later pushes of any node of that step are duplicates.</para>
@@ -23,8 +24,11 @@ namespace DistTrain.Grains.Servers;
 /// copies the loan into the slice's own gradient first. In the normal flow the apply ends the
 /// loan and nothing is ever copied.</para>
 /// </remarks>
-internal sealed class LocalSlice(string runId, IComputeBackend backend, DeviceBuffer weights, DeviceBuffer gradient, long version)
+internal sealed class LocalSlice(string runId, IComputeBackend backend, DeviceBuffer weights, DeviceBuffer gradient, long version, TimeSpan? borrowerTimeout = null)
 {
+    /// <summary>How long a change waits for borrowers by default: far longer than any one compute.</summary>
+    public static readonly TimeSpan DefaultBorrowerTimeout = TimeSpan.FromMinutes(2);
+
     private readonly object _gate = new();
     private long _version = version;
     private bool _closed;
@@ -172,11 +176,24 @@ internal sealed class LocalSlice(string runId, IComputeBackend backend, DeviceBu
         }
     }
 
+    /// <summary>
+    /// Waits (releasing the monitor) until no worker borrows the weights; a loan held past the
+    /// timeout — a worker stuck or a loan never returned — fails the change instead of blocking
+    /// the slice's thread for good (the coordinator then retries the step).
+    /// </summary>
     private void WaitForBorrowers()
     {
+        TimeSpan timeout = borrowerTimeout ?? DefaultBorrowerTimeout;
+        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
         while (_borrowers > 0)
         {
-            Monitor.Wait(_gate);
+            long left = deadline - Environment.TickCount64;
+            if (left <= 0)
+            {
+                throw new TimeoutException($"Slice of run '{runId}': {_borrowers} worker(s) of this silo have held its weights for over {timeout.TotalSeconds:0.#} s; the change was not made.");
+            }
+
+            Monitor.Wait(_gate, TimeSpan.FromMilliseconds(left));
         }
     }
 
