@@ -13,6 +13,8 @@ public sealed class ParameterServerTests(OneSiloFixture fixture)
 {
     private static readonly ShardNode Leaf0 = new(0, 0);
     private static readonly ShardNode Leaf1 = new(0, 1);
+    private static readonly ShardNode RootOfTwo = new(1, 0);
+    private static readonly float[] LentSum = [0.3f, -1.2f, 0.7f];
 
     [Theory]
     [InlineData(1)]
@@ -276,19 +278,12 @@ public sealed class ParameterServerTests(OneSiloFixture fixture)
     public async Task AWholeStepSumLentInMemoryCountsExactlyOnceAndMatchesAPush()
     {
         LocalSliceDirectory directory = LocalDirectory();
-        var optimizer = new OptimizerSettings(0.1f, Momentum: 0.9f);
-        float[] w0 = [0.5f, -0.25f, 2f];
-        var root = new ShardNode(1, 0);
-        var pushed = await ServerHarness.Create(fixture.Grains, w0, optimizer, microShards: 2, globalBatch: 4);
-        var lent = await ServerHarness.Create(fixture.Grains, w0, optimizer, microShards: 2, globalBatch: 4);
+        var (pushed, lent, expected) = await PushedAndLentSlices();
         string key = ServerKeys.For(lent.RunId, 0);
         using var backend = new CpuBackend(1);
         using DeviceBuffer sum = backend.Allocate(3);
-        sum.Upload([0.3f, -1.2f, 0.7f]);
+        sum.Upload(LentSum);
         object worker = new();
-
-        await pushed.Push(0, root, [0.3f, -1.2f, 0.7f]);
-        ApplyResult expected = await pushed.Server(0).ApplyAlone(0);
 
         Assert.Null(directory.TryLendRoot(key, lent.RunId, 1, sum.All, worker));     // not the current step
         Assert.Null(directory.TryLendRoot(key, "another-run", 0, sum.All, worker));
@@ -296,7 +291,7 @@ public sealed class ParameterServerTests(OneSiloFixture fixture)
         LocalSlice? slice = directory.TryLendRoot(key, lent.RunId, 0, sum.All, worker);
         Assert.NotNull(slice);
         Assert.Null(directory.TryLendRoot(key, lent.RunId, 0, sum.All, worker));     // once per step
-        Assert.False((await lent.Push(0, root, [9f, 9f, 9f]))[0]);                  // a push of the step now is a duplicate
+        Assert.False((await lent.Push(0, RootOfTwo, [9f, 9f, 9f]))[0]);             // a push of the step now is a duplicate
         Assert.False((await lent.Push(0, Leaf0, [9f, 9f, 9f]))[0]);
         Assert.Equal(expected, await lent.Server(0).ApplyAlone(0));
         TestRuns.AssertSameBits(await pushed.Read(ParameterKind.Weights), await lent.Read(ParameterKind.Weights), "weights");
@@ -319,17 +314,11 @@ public sealed class ParameterServerTests(OneSiloFixture fixture)
         // A worker that must reuse its buffer before the step was applied (a retried step, a new
         // replica) reclaims the loan: the slice keeps a copy, whether or not it had taken the loan yet.
         LocalSliceDirectory directory = LocalDirectory();
-        var optimizer = new OptimizerSettings(0.1f, Momentum: 0.9f);
-        float[] w0 = [0.5f, -0.25f, 2f];
-        var root = new ShardNode(1, 0);
-        var pushed = await ServerHarness.Create(fixture.Grains, w0, optimizer, microShards: 2, globalBatch: 4);
-        var lent = await ServerHarness.Create(fixture.Grains, w0, optimizer, microShards: 2, globalBatch: 4);
+        var (pushed, lent, expected) = await PushedAndLentSlices();
         using var backend = new CpuBackend(1);
         using DeviceBuffer sum = backend.Allocate(3);
-        sum.Upload([0.3f, -1.2f, 0.7f]);
+        sum.Upload(LentSum);
         object worker = new();
-        await pushed.Push(0, root, [0.3f, -1.2f, 0.7f]);
-        ApplyResult expected = await pushed.Server(0).ApplyAlone(0);
 
         LocalSlice slice = directory.TryLendRoot(ServerKeys.For(lent.RunId, 0), lent.RunId, 0, sum.All, worker)!;
         if (takenFirst)
@@ -376,6 +365,21 @@ public sealed class ParameterServerTests(OneSiloFixture fixture)
 
         await harness.Server(0).Release();
         Assert.Null(directory.TryBorrowWeights(key, harness.RunId, 1)); // released: no reads of freed memory
+    }
+
+    /// <summary>
+    /// Two slices over the same weights and a two-leaf tree: one that took <see cref="LentSum"/>
+    /// as step 0's pushed root and applied it (the reference, and its result), and one still at
+    /// step 0, to lend the same sum to.
+    /// </summary>
+    private async Task<(ServerHarness Pushed, ServerHarness Lent, ApplyResult Expected)> PushedAndLentSlices()
+    {
+        var optimizer = new OptimizerSettings(0.1f, Momentum: 0.9f);
+        float[] w0 = [0.5f, -0.25f, 2f];
+        var pushed = await ServerHarness.Create(fixture.Grains, w0, optimizer, microShards: 2, globalBatch: 4);
+        var lent = await ServerHarness.Create(fixture.Grains, w0, optimizer, microShards: 2, globalBatch: 4);
+        await pushed.Push(0, RootOfTwo, LentSum);
+        return (pushed, lent, await pushed.Server(0).ApplyAlone(0));
     }
 
     private LocalSliceDirectory LocalDirectory() =>
