@@ -82,20 +82,19 @@ internal sealed partial class WorkerGrain(
         LocalSlice.WeightsLoan? borrowed = _version != request.Step ? BorrowLocalWeights(config, request.Step) : null;
         try
         {
-            if (borrowed is null && _version != request.Step)
-            {
-                bytesPulled = await PullWeights(config, request.Step);
-            }
-            else if (borrowed is not null)
+            if (borrowed is not null)
             {
                 bytesPulled = (long)borrowed.Weights.Length * sizeof(float); // shared in memory, not copied
                 _version = -1; // the replica's own copy is left behind: never reuse it for an old version
             }
+            else if (_version != request.Step)
+            {
+                bytesPulled = await PullWeights(config, request.Step);
+            }
 
             pulled = Stopwatch.GetTimestamp();
-            gradients = borrowed is null
-                ? _replica!.ComputeGradientSums(_data!, _plan!, request.Step, request.FirstShard, request.ShardCount)
-                : _replica!.ComputeGradientSums(_data!, _plan!, request.Step, request.FirstShard, request.ShardCount, borrowed.Weights);
+            BufferSpan weights = borrowed?.Weights ?? _replica!.Weights;
+            gradients = _replica!.ComputeGradientSums(_data!, _plan!, request.Step, request.FirstShard, request.ShardCount, weights);
         }
         finally
         {
