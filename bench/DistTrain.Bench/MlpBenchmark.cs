@@ -14,7 +14,8 @@ namespace DistTrain.Bench;
 /// local loop with the CPU backend at 1 and 2 threads. Options: <c>--threads 1,2</c>,
 /// <c>--batch 200</c>, <c>--micro-shards 8</c>, <c>--seconds 5</c>, <c>--threading parallelfor,workers</c>
 /// (how GEMM tiles are spread over threads), <c>--profile</c> (time per backend operation,
-/// through a timing wrapper, in a separate run).
+/// through a timing wrapper, in a separate run), <c>--rounds R</c> (the thread counts interleaved
+/// round by round, with the bare FMA peak of the same threads; see <see cref="MlpRounds"/>).
 /// </summary>
 internal static class MlpBenchmark
 {
@@ -22,15 +23,20 @@ internal static class MlpBenchmark
 
     public static int Run(string[] args)
     {
-        int[] threads = [.. Option(args, "--threads", "1,2").Split(',').Select(int.Parse)];
-        int batch = int.Parse(Option(args, "--batch", "200"), CultureInfo.InvariantCulture);
-        int microShards = int.Parse(Option(args, "--micro-shards", "8"), CultureInfo.InvariantCulture);
-        double seconds = double.Parse(Option(args, "--seconds", "5"), CultureInfo.InvariantCulture);
+        int[] threads = [.. Option(args, "--threads", "1,2")!.Split(',').Select(int.Parse)];
+        int batch = int.Parse(Option(args, "--batch", "200")!, CultureInfo.InvariantCulture);
+        int microShards = int.Parse(Option(args, "--micro-shards", "8")!, CultureInfo.InvariantCulture);
+        double seconds = double.Parse(Option(args, "--seconds", "5")!, CultureInfo.InvariantCulture);
         bool profile = args.Contains("--profile");
-        GemmThreading[] threadings = [.. Option(args, "--threading", "workers").Split(',').Select(t => Enum.Parse<GemmThreading>(t, ignoreCase: true))];
+        GemmThreading[] threadings = [.. Option(args, "--threading", "workers")!.Split(',').Select(t => Enum.Parse<GemmThreading>(t, ignoreCase: true))];
 
         InMemoryDataSet data = Synthetic(10_000);
         var options = new TrainingOptions(batch, 1, new OptimizerSpec(0.01f, 0.9f), microShards, Seed: 1);
+        if (Option(args, "--rounds", null) is { } rounds)
+        {
+            return MlpRounds.Run(threads, int.Parse(rounds, CultureInfo.InvariantCulture), seconds, options, data);
+        }
+
         foreach (int t in threads)
         {
             foreach (GemmThreading threading in threadings)
@@ -83,7 +89,7 @@ internal static class MlpBenchmark
     }
 
     /// <summary>A learnable 10-class problem of MNIST's shape: class prototypes in [0, 1)^784 plus noise.</summary>
-    private static InMemoryDataSet Synthetic(int count)
+    internal static InMemoryDataSet Synthetic(int count)
     {
         var random = new Random(7);
         var prototypes = new float[10 * 784];
@@ -107,7 +113,7 @@ internal static class MlpBenchmark
         return new InMemoryDataSet(inputs, targets, [784], 10);
     }
 
-    private static string Option(string[] args, string name, string fallback)
+    private static string? Option(string[] args, string name, string? fallback)
     {
         int i = Array.IndexOf(args, name);
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;

@@ -16,11 +16,43 @@ public sealed partial class CpuBackend
     private delegate void UnaryOp(ReadOnlySpan<float> x, Span<float> destination);
 
     /// <inheritdoc />
+    /// <remarks>Runs in fixed blocks of rows (<see cref="ForEachRowBlock"/>), in parallel when the backend has several threads.</remarks>
     public void ActivationForward(ActivationKind kind, BufferSpan input, BufferSpan output, int rows, int cols)
     {
         var count = Shape(rows, cols);
-        var x = View(input, count, nameof(input));
-        var y = View(output, count, nameof(output));
+        View(input, count, nameof(input));
+        View(output, count, nameof(output));
+        if (!Enum.IsDefined(kind))
+        {
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown activation.");
+        }
+
+        ForEachRowBlock(rows, cols, (first, blockRows) => ActivationForwardRows(kind, View(input.Slice(first * cols, blockRows * cols), nameof(input)), View(output.Slice(first * cols, blockRows * cols), nameof(output)), blockRows, cols));
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Runs in fixed blocks of rows (<see cref="ForEachRowBlock"/>), in parallel when the backend has several threads.</remarks>
+    public void ActivationBackward(ActivationKind kind, BufferSpan output, BufferSpan gradOutput, BufferSpan gradInput, int rows, int cols)
+    {
+        var count = Shape(rows, cols);
+        View(output, count, nameof(output));
+        View(gradOutput, count, nameof(gradOutput));
+        View(gradInput, count, nameof(gradInput));
+        if (!Enum.IsDefined(kind))
+        {
+            throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown activation.");
+        }
+
+        ForEachRowBlock(rows, cols, (first, blockRows) =>
+        {
+            int start = first * cols, length = blockRows * cols;
+            ActivationBackwardRows(kind, View(output.Slice(start, length), nameof(output)), View(gradOutput.Slice(start, length), nameof(gradOutput)), View(gradInput.Slice(start, length), nameof(gradInput)), blockRows, cols);
+        });
+    }
+
+    /// <summary>The forward pass of <paramref name="rows"/> rows on one thread.</summary>
+    private static void ActivationForwardRows(ActivationKind kind, Span<float> x, Span<float> y, int rows, int cols)
+    {
         switch (kind)
         {
             case ActivationKind.Linear:
@@ -47,13 +79,9 @@ public sealed partial class CpuBackend
         }
     }
 
-    /// <inheritdoc />
-    public void ActivationBackward(ActivationKind kind, BufferSpan output, BufferSpan gradOutput, BufferSpan gradInput, int rows, int cols)
+    /// <summary>The backward pass of <paramref name="rows"/> rows on one thread.</summary>
+    private static void ActivationBackwardRows(ActivationKind kind, Span<float> y, Span<float> g, Span<float> dx, int rows, int cols)
     {
-        var count = Shape(rows, cols);
-        var y = View(output, count, nameof(output));
-        var g = View(gradOutput, count, nameof(gradOutput));
-        var dx = View(gradInput, count, nameof(gradInput));
         switch (kind)
         {
             case ActivationKind.Linear:

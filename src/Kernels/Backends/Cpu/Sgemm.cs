@@ -119,6 +119,34 @@ internal sealed unsafe partial class Sgemm : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="body"/> for every index in [0, <paramref name="tasks"/>) on the
+    /// threads of this GEMM (its dedicated workers and the caller, or <c>Parallel.For</c>), and
+    /// returns when all are done. For the element-wise passes of the backend: the workers are
+    /// the ones that are spinning between the GEMMs of a step, so waking them costs nothing.
+    /// </summary>
+    public void ParallelFor(int tasks, Action<int> body)
+    {
+        if (tasks <= 1 || _maxThreads == 1)
+        {
+            for (var t = 0; t < tasks; t++)
+            {
+                body(t);
+            }
+
+            return;
+        }
+
+        if (_workers is not null)
+        {
+            _workers.Run(tasks, body);
+        }
+        else
+        {
+            Parallel.For(0, tasks, _options, body);
+        }
+    }
+
     /// <summary>An undisposed instance still lets its worker threads exit.</summary>
     ~Sgemm() => _workers?.Stop();
 
