@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using DistTrain.Kernels.Backends.Cpu;
 using DistTrain.Kernels.Data;
@@ -121,6 +122,7 @@ internal static class MlpRounds
         return counts.Sum() * flopsPerIteration / clock.Elapsed.TotalSeconds / 1e9;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long Chains512(double seconds)
     {
         var b = Vector512.Create(1.0000001f);
@@ -146,6 +148,7 @@ internal static class MlpRounds
         return iterations;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static long Chains256(double seconds)
     {
         var b = Vector256.Create(1.0000001f);

@@ -115,6 +115,93 @@ public sealed class CpuBackendTests : BackendContractTests
         }
     }
 
+    [Theory]
+    [InlineData(ActivationKind.Relu)]
+    [InlineData(ActivationKind.Sigmoid)]
+    [InlineData(ActivationKind.Tanh)]
+    [InlineData(ActivationKind.Softmax)]
+    [InlineData(ActivationKind.Linear)]
+    public void RowBlockPassesGiveTheSameBitsWithOneTwoAndThreeThreads(ActivationKind kind)
+    {
+        // 300 × 600 = 180,000 floats: eleven blocks of 27 rows, the last one short.
+        const int Rows = 300, Cols = 600;
+        var random = new Random(43);
+        var x = RandomFloats(random, Rows * Cols);
+        var bias = RandomFloats(random, Cols);
+        var g = RandomFloats(random, Rows * Cols);
+        var results = new List<(float[] Biased, float[] Forward, float[] Backward)>();
+        foreach (var threads in new[] { 1, 2, 3 })
+        {
+            using var backend = new CpuBackend(threads);
+            using var xBuffer = backend.Allocate(x.Length);
+            using var biasBuffer = backend.Allocate(Cols);
+            using var yBuffer = backend.Allocate(x.Length);
+            using var gBuffer = backend.Allocate(g.Length);
+            xBuffer.Upload(x);
+            biasBuffer.Upload(bias);
+            gBuffer.Upload(g);
+            backend.AddBias(xBuffer, biasBuffer, Rows, Cols);
+            var biased = xBuffer.ToArray();
+            backend.ActivationForward(kind, xBuffer, yBuffer, Rows, Cols);
+            backend.ActivationBackward(kind, yBuffer, gBuffer, gBuffer, Rows, Cols); // in place, as Dense calls it
+            results.Add((biased, yBuffer.ToArray(), gBuffer.ToArray()));
+        }
+
+        for (int t = 1; t < 3; t++)
+        {
+            AssertBitIdentical(results[0].Biased, results[t].Biased, $"bias, {t + 1} threads");
+            AssertBitIdentical(results[0].Forward, results[t].Forward, $"{kind} forward, {t + 1} threads");
+            AssertBitIdentical(results[0].Backward, results[t].Backward, $"{kind} backward, {t + 1} threads");
+        }
+
+        // Against the formulas, element by element (every block, edges included).
+        var (biasedRef, forwardRef, backwardRef) = results[0];
+        for (int r = 0; r < Rows; r++)
+        {
+            double max = double.NegativeInfinity, sum = 0, dot = 0;
+            for (int c = 0; c < Cols; c++)
+            {
+                max = Math.Max(max, x[(r * Cols) + c] + bias[c]);
+            }
+
+            for (int c = 0; c < Cols; c++)
+            {
+                sum += Math.Exp(x[(r * Cols) + c] + bias[c] - max);
+            }
+
+            for (int c = 0; c < Cols; c++)
+            {
+                int i = (r * Cols) + c;
+                dot += forwardRef[i] * (double)g[i];
+            }
+
+            for (int c = 0; c < Cols; c++)
+            {
+                int i = (r * Cols) + c;
+                float z = x[i] + bias[c];
+                Assert.Equal(z, biasedRef[i]);
+                double y = kind switch
+                {
+                    ActivationKind.Relu => Math.Max(z, 0),
+                    ActivationKind.Sigmoid => 1 / (1 + Math.Exp(-z)),
+                    ActivationKind.Tanh => Math.Tanh(z),
+                    ActivationKind.Softmax => Math.Exp(z - max) / sum,
+                    _ => z,
+                };
+                double dy = kind switch
+                {
+                    ActivationKind.Relu => z > 0 ? g[i] : 0,
+                    ActivationKind.Sigmoid => g[i] * y * (1 - y),
+                    ActivationKind.Tanh => g[i] * (1 - (y * y)),
+                    ActivationKind.Softmax => y * (g[i] - dot),
+                    _ => g[i],
+                };
+                Assert.Equal(y, forwardRef[i], 1e-5);
+                Assert.Equal(dy, backwardRef[i], 1e-5);
+            }
+        }
+    }
+
     [Fact]
     public void ConstructorRejectsLessThanOneThread()
     {
