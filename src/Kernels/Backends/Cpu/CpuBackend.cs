@@ -194,7 +194,26 @@ public sealed partial class CpuBackend : IComputeBackend
             return;
         }
 
-        _sgemm.ParallelFor(blocks, b => body(b, b * blockSize, Math.Min(blockSize, length - (b * blockSize))));
+        ForEachRange(blocks, b => body(b, b * blockSize, Math.Min(blockSize, length - (b * blockSize))));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> for blocks [0, <paramref name="blocks"/>) as one contiguous
+    /// range of blocks per thread (the caller's first), not block by block: consecutive passes
+    /// over the same vector then touch the same part on the same core. On a machine whose two
+    /// cores share no cache (measured here: a 490 ns round trip between them) a block handed to
+    /// the other core costs a transfer of every cache line it touches.
+    /// </summary>
+    private void ForEachRange(int blocks, Action<int> body)
+    {
+        int threads = Math.Min(MaxThreads, blocks);
+        _sgemm.ParallelFor(threads, t =>
+        {
+            for (int b = blocks * t / threads; b < blocks * (t + 1) / threads; b++)
+            {
+                body(b);
+            }
+        });
     }
 
     /// <summary>
@@ -224,7 +243,7 @@ public sealed partial class CpuBackend : IComputeBackend
             return;
         }
 
-        _sgemm.ParallelFor(blocks, b => body(b * rowsPerBlock, Math.Min(rowsPerBlock, rows - (b * rowsPerBlock))));
+        ForEachRange(blocks, b => body(b * rowsPerBlock, Math.Min(rowsPerBlock, rows - (b * rowsPerBlock))));
     }
 
     /// <inheritdoc />
