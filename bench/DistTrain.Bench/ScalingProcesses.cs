@@ -137,6 +137,15 @@ internal sealed class ProcessCluster : IAsyncDisposable
             Mean(r => r.BytesPulled));
     }
 
+    /// <summary>The active silos' keys (parsable addresses), ordered.</summary>
+    public async Task<string[]> SiloKeys()
+    {
+        var hosts = await Grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
+        return [.. hosts.Keys.Select(a => a.ToParsableString()).Order(StringComparer.Ordinal)];
+    }
+
+    public ILinkProbeGrain Probe(string silo) => Grains.GetGrain<ILinkProbeGrain>(silo);
+
     public async ValueTask DisposeAsync()
     {
         try
