@@ -116,6 +116,7 @@ public partial class Tensor
 
     /// <summary>A tensor over <paramref name="values"/> (copied) with the given shape.</summary>
     public static Tensor From<T>(ReadOnlySpan<T> values, TensorShape shape)
+        where T : unmanaged
     {
         var dtype = DTypes.Of(typeof(T));
         if (values.Length != shape.Size)
@@ -127,10 +128,12 @@ public partial class Tensor
     }
 
     /// <summary>A rank-1 tensor over a copy of <paramref name="values"/>.</summary>
-    public static Tensor From<T>(params T[] values) => From<T>(values, new TensorShape(values.Length));
+    public static Tensor From<T>(params T[] values)
+        where T : unmanaged => From<T>(values, new TensorShape(values.Length));
 
     /// <summary>A scalar.</summary>
-    public static Tensor Scalar<T>(T value) => From<T>([value], TensorShape.Scalar);
+    public static Tensor Scalar<T>(T value)
+        where T : unmanaged => From<T>([value], TensorShape.Scalar);
 
     /// <summary>
     /// A tensor from a rectangular .NET array of any rank (<c>new float[,] { { 1, 2 }, { 3, 4 } }</c>)
