@@ -10,6 +10,7 @@ var cases = new SortedDictionary<string, Func<string[], int>>(StringComparer.Ord
     ["conv"] = ConvBenchmark.Run,
     ["mnist-cnn"] = MnistCnnBenchmark.Run,
     ["distributed"] = DistributedBenchmark.Run,
+    ["tensor"] = TensorBenchmark.Run,
 };
 
 if (args.Length == 0 || !cases.TryGetValue(args[0], out var run))

@@ -134,12 +134,12 @@ public partial class Tensor
 
                 return result;
             default:
-                return FormatFloats(CastNoTape(this, DType.Float64).Values<double>(), shown, DType == DType.Float32 ? 8 : 8);
+                return FormatFloats(CastNoTape(this, DType.Float64).Values<double>(), shown, 8, DType == DType.Float32);
         }
     }
 
     /// <summary>NumPy's float style: up to 8 decimals, trailing zeros dropped ("1." for whole numbers), integer parts right-aligned, fractions left-aligned.</summary>
-    private static string[] FormatFloats(double[] v, bool[] shown, int precision)
+    private static string[] FormatFloats(double[] v, bool[] shown, int precision, bool single)
     {
         var ints = new string[v.Length];
         var fracs = new string[v.Length];
@@ -162,7 +162,14 @@ public partial class Tensor
             }
             else
             {
-                s = Math.Round(v[i], precision).ToString("0." + new string('#', precision), CultureInfo.InvariantCulture);
+                // Shortest round-trip digits of the element's own type (NumPy's float32 prints 1.9999999, not 1.99999988).
+                s = single ? ((float)v[i]).ToString("R", CultureInfo.InvariantCulture) : v[i].ToString("R", CultureInfo.InvariantCulture);
+                int dotAt = s.IndexOf('.');
+                if (s.Contains('E') || (dotAt >= 0 && s.Length - dotAt - 1 > precision))
+                {
+                    s = Math.Round(v[i], precision).ToString("0." + new string('#', precision), CultureInfo.InvariantCulture);
+                }
+
                 if (!s.Contains('.'))
                 {
                     s += ".";

@@ -11,10 +11,22 @@ namespace DistTrain.Kernels.Tensors.Layers;
 /// </summary>
 public abstract class Layer
 {
+    private static readonly Dictionary<string, int> s_names = [];
     private readonly List<Variable> _weights = [];
 
-    /// <summary>Creates the layer; the name defaults to the type name.</summary>
-    protected Layer(string? name = null) => Name = name ?? GetType().Name;
+    /// <summary>Creates the layer; the name defaults to the type name, then <c>Type_1</c>, <c>Type_2</c>, … as in Keras.</summary>
+    protected Layer(string? name = null)
+    {
+        string type = GetType().Name;
+        int index;
+        lock (s_names)
+        {
+            index = s_names.TryGetValue(type, out int n) ? n : 0;
+            s_names[type] = index + 1;
+        }
+
+        Name = name ?? (index == 0 ? type : $"{type}_{index}");
+    }
 
     /// <summary>The layer's name.</summary>
     public string Name { get; }
