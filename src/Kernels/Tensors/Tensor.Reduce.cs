@@ -136,13 +136,13 @@ public partial class Tensor
 
     /// <summary>x viewed as (outer, length, inner); reduces the middle axis. Rows are SIMD sums; with inner &gt; 1, rows of inner values are combined vector-wise.</summary>
     private static Tensor ReduceCore<T>(Tensor x, int outer, int length, int inner, Reduction kind, TensorShape shape)
-        where T : unmanaged, INumber<T>, IMinMaxValue<T>
+        where T : unmanaged, INumber<T>
     {
         var s = x.Values<T>();
         var d = new T[outer * inner];
         if (length == 0)
         {
-            d.AsSpan().Fill(kind switch { Reduction.Sum => T.Zero, Reduction.Max => T.MinValue, _ => T.MaxValue });
+            d.AsSpan().Fill(kind switch { Reduction.Sum => T.Zero, Reduction.Max => T.CreateSaturating(double.NegativeInfinity), _ => T.CreateSaturating(double.PositiveInfinity) });
             return Wrap(d, shape);
         }
 
