@@ -10,6 +10,9 @@ var cases = new SortedDictionary<string, Func<string[], int>>(StringComparer.Ord
     ["conv"] = ConvBenchmark.Run,
     ["mnist-cnn"] = MnistCnnBenchmark.Run,
     ["distributed"] = DistributedBenchmark.Run,
+    ["scaling"] = ScalingBenchmark.Run,
+    ["scaling-local"] = ScalingLocal.Run,
+    ["wire"] = WireBenchmark.Run,
     ["tensor"] = TensorBenchmark.Run,
 };
 
