@@ -20,6 +20,13 @@ public sealed partial class CpuBackend
         }
     }
 
+    /// <summary><c>C = op(A)·op(B)</c> on host pointers, for the eager <c>Tensor</c> API (no buffer copies).</summary>
+    internal unsafe void GemmHost(bool transposeA, bool transposeB, int m, int n, int k, float* a, float* b, float* c)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        _sgemm.Run(transposeA, transposeB, m, n, k, 1f, a, b, 0f, c);
+    }
+
     /// <inheritdoc />
     /// <remarks>
     /// When the packed A and B blocks of the whole K fit the GEMM's workspace (K up to about
