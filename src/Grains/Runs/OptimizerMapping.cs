@@ -9,7 +9,25 @@ public static class OptimizerMapping
     public static OptimizerSpec ToSpec(this OptimizerSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        var spec = new OptimizerSpec(settings.LearningRate, settings.Momentum, settings.Nesterov, settings.WeightDecay, settings.ClipNorm, ToSchedule(settings.Schedule));
+        var spec = new OptimizerSpec(settings.LearningRate, settings.Momentum, settings.Nesterov, settings.WeightDecay, settings.ClipNorm, ToSchedule(settings.Schedule))
+        {
+            Kind = settings.Algorithm switch
+            {
+                OptimizerAlgorithm.Sgd => OptimizerKind.Sgd,
+                OptimizerAlgorithm.Adam => OptimizerKind.Adam,
+                OptimizerAlgorithm.AdamW => OptimizerKind.AdamW,
+                OptimizerAlgorithm.RmsProp => OptimizerKind.RmsProp,
+                OptimizerAlgorithm.Adagrad => OptimizerKind.Adagrad,
+                _ => throw new ArgumentException($"Unknown optimizer algorithm {settings.Algorithm}.", nameof(settings)),
+            },
+            Beta1 = settings.Beta1,
+            Beta2 = settings.Beta2,
+            Epsilon = settings.Epsilon,
+            Amsgrad = settings.Amsgrad,
+            Rho = settings.Rho,
+            Centered = settings.Centered,
+            InitialAccumulatorValue = settings.InitialAccumulatorValue,
+        };
         spec.Validate();
         return spec;
     }
