@@ -143,18 +143,18 @@ public sealed partial class IlGpuBackend
         accumulator[i] = a;
         weights[i] = w - ((step.LearningRate * g) / XMath.Sqrt(a + step.Epsilon));
     }
+}
 
-    /// <summary>The fields of <see cref="AdamStep"/> as a kernel argument (bool as int for the device).</summary>
-    private readonly record struct AdamArguments(float Alpha, float OneMinusBeta1, float OneMinusBeta2, float Epsilon, float GradientScale, float WeightDecay, float DecoupledDecay, int Amsgrad)
-    {
-        public static AdamArguments From(AdamStep s) =>
-            new(s.Alpha, s.OneMinusBeta1, s.OneMinusBeta2, s.Epsilon, s.GradientScale, s.WeightDecay, s.DecoupledDecay, s.Amsgrad ? 1 : 0);
-    }
+/// <summary>The fields of <see cref="AdamStep"/> as a kernel argument (bool as int for the device).</summary>
+internal readonly record struct AdamArguments(float Alpha, float OneMinusBeta1, float OneMinusBeta2, float Epsilon, float GradientScale, float WeightDecay, float DecoupledDecay, int Amsgrad)
+{
+    public static AdamArguments From(AdamStep s) =>
+        new(s.Alpha, s.OneMinusBeta1, s.OneMinusBeta2, s.Epsilon, s.GradientScale, s.WeightDecay, s.DecoupledDecay, s.Amsgrad ? 1 : 0);
+}
 
-    /// <summary>The fields of <see cref="RmsPropStep"/> as a kernel argument (bool as int for the device).</summary>
-    private readonly record struct RmsPropArguments(float LearningRate, float Rho, float OneMinusRho, float Momentum, float Epsilon, float GradientScale, float WeightDecay, int Centered)
-    {
-        public static RmsPropArguments From(RmsPropStep s) =>
-            new(s.LearningRate, s.Rho, s.OneMinusRho, s.Momentum, s.Epsilon, s.GradientScale, s.WeightDecay, s.Centered ? 1 : 0);
-    }
+/// <summary>The fields of <see cref="RmsPropStep"/> as a kernel argument (bool as int for the device).</summary>
+internal readonly record struct RmsPropArguments(float LearningRate, float Rho, float OneMinusRho, float Momentum, float Epsilon, float GradientScale, float WeightDecay, int Centered)
+{
+    public static RmsPropArguments From(RmsPropStep s) =>
+        new(s.LearningRate, s.Rho, s.OneMinusRho, s.Momentum, s.Epsilon, s.GradientScale, s.WeightDecay, s.Centered ? 1 : 0);
 }
