@@ -42,8 +42,16 @@ internal sealed partial class TrainingRunGrain
             // A silo killed between a save's two renames leaves the checkpoint as .prev.
             string file = CheckpointStore.Resolve(checkpointPath) ?? checkpointPath;
             Checkpoint checkpoint = await Task.Run(() => CheckpointStore.Load(file));
-            checkpoint.ValidateAgainst(run.Tensors);
-            checkpoint.ValidateOptimizerState(run.Optimizer);
+            try
+            {
+                checkpoint.ValidateAgainst(run.Tensors);
+                checkpoint.ValidateOptimizerState(run.Optimizer);
+            }
+            catch (CheckpointException e)
+            {
+                // An exception type every caller can deserialise, with the checkpoint's own message.
+                throw new InvalidOperationException($"Run '{RunId}' cannot start from checkpoint '{file}': {e.Message}");
+            }
             weights = checkpoint.Weights;
             state = checkpoint.OptimizerState;
             step = checkpoint.Step;
