@@ -14,7 +14,7 @@ namespace DistTrain.Kernels.Tests.Saving;
 public sealed class ModelStoreTests : IDisposable
 {
     private static readonly ModelSpec Spec = new([12], [new DenseSpec(16, ActivationKind.Relu), new DropoutSpec(0.1f), new DenseSpec(4)], LossKind.SoftmaxCrossEntropy);
-    private static readonly OptimizerSpec Adam = OptimizerSpec.Adam(0.01f, amsgrad: true) with { ClipNorm = 1f };
+    private static readonly OptimizerSpec Adam = OptimizerSpec.Adam(0.01f, amsgrad: true) with { ClipNorm = 1f, Schedule = new CosineDecaySchedule(50) { WarmupSteps = 2 } };
 
     private readonly TempDirectory _dir = new();
 
