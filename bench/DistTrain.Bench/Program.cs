@@ -13,6 +13,7 @@ var cases = new SortedDictionary<string, Func<string[], int>>(StringComparer.Ord
     ["scaling"] = ScalingBenchmark.Run,
     ["scaling-local"] = ScalingLocal.Run,
     ["wire"] = WireBenchmark.Run,
+    ["optim"] = OptimizerBenchmark.Run,
 };
 
 if (args.Length == 0 || !cases.TryGetValue(args[0], out var run))
