@@ -1,7 +1,6 @@
 using System.CommandLine;
 using DistTrain.Client.Cli;
 using DistTrain.Client.Output;
-using DistTrain.Client.Train;
 using DistTrain.Grains;
 using DistTrain.Kernels.Models;
 using DistTrain.Kernels.Onnx;
@@ -99,7 +98,7 @@ internal static class ExportCommand
         if (checkpointPath is not null)
         {
             var path = Path.GetFullPath(checkpointPath);
-            return (FromCheckpoint(RunEvaluator.LoadCheckpoint(path), path, includeOptimizer), $"checkpoint {checkpointPath}");
+            return (FromCheckpoint(LoadCheckpoint(path), path, includeOptimizer), $"checkpoint {checkpointPath}");
         }
 
         await using var cluster = await CommandSupport.ConnectAsync(settings, hooks, "a run id", json, cancellationToken);
@@ -116,13 +115,31 @@ internal static class ExportCommand
                 throw new CliException($"run '{runId}' has no checkpoint to take the optimiser state from.");
             }
 
-            var saved = RunEvaluator.LoadCheckpoint(last);
+            var saved = LoadCheckpoint(last);
             return (FromCheckpoint(saved, last, includeOptimizer: true), $"run {runId} (checkpoint of step {saved.Step})");
         }
 
-        var weights = await grain.GetWeights().WaitAsync(cancellationToken) ?? (last is null ? null : RunEvaluator.LoadCheckpoint(last).Weights)
+        var weights = await grain.GetWeights().WaitAsync(cancellationToken) ?? (last is null ? null : LoadCheckpoint(last).Weights)
             ?? throw new CliException($"run '{runId}' has no weights to read (state {status.State.ToString().ToLowerInvariant()}, checkpoint {status.LastCheckpoint ?? "none"}).");
         return (new SavedModel(ModelSpec.FromJson(spec.ModelSpecJson), weights), $"run {runId} (step {status.Step})");
+    }
+
+    /// <summary>Reads a checkpoint file with a one-line error when it is missing or damaged.</summary>
+    private static Checkpoint LoadCheckpoint(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new CliException($"checkpoint '{path}' does not exist.");
+        }
+
+        try
+        {
+            return CheckpointStore.Load(path);
+        }
+        catch (CheckpointException ex)
+        {
+            throw new CliException($"checkpoint '{path}' is unreadable: {DistTrainCli.OneLine(ex.Message)}", ExitCodes.Failure, ex);
+        }
     }
 
     private static SavedModel FromCheckpoint(Checkpoint checkpoint, string path, bool includeOptimizer)
