@@ -11,7 +11,7 @@ namespace DistTrain.Kernels.Tests.Onnx;
 /// <summary>Exported graphs run through ONNX Runtime give DistTrain's own predictions.</summary>
 public sealed class OnnxExportTests
 {
-    public static TheoryData<string> Presets => ["mnist-mlp", "mnist-cnn", "fashion-mlp"];
+    public static TheoryData<string> Presets => ["mnist-mlp", "mnist-cnn", "fashion-mlp", "fashion-cnn", "cifar10-cnn"];
 
     [Theory]
     [MemberData(nameof(Presets))]
@@ -21,7 +21,9 @@ public sealed class OnnxExportTests
         {
             "mnist-mlp" => ModelPresets.MnistMlp(),
             "mnist-cnn" => ModelPresets.MnistCnn(),
-            _ => ModelPresets.FashionMlp(),
+            "fashion-mlp" => ModelPresets.FashionMlp(),
+            "fashion-cnn" => ModelPresets.FashionCnn(),
+            _ => ModelPresets.Cifar10Cnn(),
         };
 
         AssertSamePredictions(spec, rows: 1000, seed: 1, new OnnxExportOptions());
