@@ -14,6 +14,7 @@ var cases = new SortedDictionary<string, Func<string[], int>>(StringComparer.Ord
     ["scaling-local"] = ScalingLocal.Run,
     ["wire"] = WireBenchmark.Run,
     ["tensor"] = TensorBenchmark.Run,
+    ["optim"] = OptimizerBenchmark.Run,
 };
 
 if (args.Length == 0 || !cases.TryGetValue(args[0], out var run))

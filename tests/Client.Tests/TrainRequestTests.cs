@@ -99,6 +99,63 @@ public sealed class TrainRequestTests : IDisposable
         Assert.Equal(0, request.BatchSize % request.MicroShards);
     }
 
+    [Fact]
+    public void APresetKeepsItsOptimiserUnlessAnotherIsNamed()
+    {
+        var kept = Build(null, "--preset", "mnist-mlp", "--optimizer", "sgd");
+        var adam = Build(null, "--preset", "mnist-mlp", "--optimizer", "adam", "--beta2", "0.99", "--amsgrad");
+        var adamw = Build(null, "--preset", "mnist-mlp", "--optimizer", "AdamW", "--lr", "0.002");
+
+        var plain = Build(null, "--preset", "mnist-mlp").Optimizer;
+        Assert.Equal(plain, kept.Optimizer);
+        Assert.Equal((OptimizerAlgorithm.Sgd, 0.05f, 0.9f), (plain.Algorithm, plain.LearningRate, plain.Momentum));
+        Assert.Equal((OptimizerAlgorithm.Adam, 0.001f, 0f, 0.9f, 0.99f, 1e-7f, true), (adam.Optimizer.Algorithm, adam.Optimizer.LearningRate, adam.Optimizer.Momentum, adam.Optimizer.Beta1, adam.Optimizer.Beta2, adam.Optimizer.Epsilon, adam.Optimizer.Amsgrad));
+        Assert.Equal(plain.Schedule, adam.Optimizer.Schedule);
+        Assert.Equal((OptimizerAlgorithm.AdamW, 0.002f, 0.004f), (adamw.Optimizer.Algorithm, adamw.Optimizer.LearningRate, adamw.Optimizer.WeightDecay));
+    }
+
+    [Fact]
+    public async Task TheSpecFileNamesTheOptimiserAndItsSettingsLikeTheFlags()
+    {
+        var spec = Path.Combine(_directory, "rmsprop.json");
+        await File.WriteAllTextAsync(spec, """{ "preset": "mnist-mlp", "optimizer": "rmsprop", "rho": 0.8, "momentum": 0.5, "centered": true, "epsilon": 1e-5 }""");
+
+        var request = Build(spec, "--rho", "0.85");
+
+        Assert.Equal((OptimizerAlgorithm.RmsProp, 0.85f, 0.5f, true, 1e-5f), (request.Optimizer.Algorithm, request.Optimizer.Rho, request.Optimizer.Momentum, request.Optimizer.Centered, request.Optimizer.Epsilon));
+        Assert.Equal(Kernels.Optim.OptimizerKind.RmsProp, Grains.Runs.OptimizerMapping.ToSpec(request.Optimizer).Kind);
+    }
+
+    [Theory]
+    [InlineData("--optimizer", "lamb", "--optimizer must be one of sgd|adam|adamw|rmsprop|adagrad")]
+    [InlineData("--amsgrad", null, "--amsgrad does not apply to --optimizer sgd")]
+    [InlineData("--beta1", "1", "--beta1 must be in [0, 1)")]
+    [InlineData("--epsilon", "0", "--epsilon must be a positive number")]
+    public void BadOptimiserSettingsAreUsageErrors(string flag, string? value, string message)
+    {
+        string[] flags = value is null ? ["--dataset", "mnist", "--model", ModelFile(), flag] : ["--dataset", "mnist", "--model", ModelFile(), flag, value];
+
+        var error = Assert.Throws<CliException>(() => Build(null, flags));
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        Assert.Equal(ExitCodes.Usage, error.ExitCode);
+    }
+
+    [Fact]
+    public void MomentumWithAdamIsAUsageError()
+    {
+        var error = Assert.Throws<CliException>(() => Build(null, "--preset", "mnist-mlp", "--optimizer", "adam", "--momentum", "0.9"));
+
+        Assert.Contains("--momentum does not apply to --optimizer adam", error.Message, StringComparison.Ordinal);
+    }
+
+    private string ModelFile()
+    {
+        var path = Path.Combine(_directory, "model.json");
+        File.WriteAllText(path, new ModelSpec([784], [new DenseSpec(10)], LossKind.SoftmaxCrossEntropy).ToJson());
+        return path;
+    }
+
     private TrainRequest Build(string? spec, params string[] flags)
     {
         var options = new TrainOptions();

@@ -68,6 +68,7 @@ public static class DistTrainCli
             ListCommand.Create(console, hooks),
             EvaluateCommand.Create(console, hooks),
             PredictCommand.Create(console, hooks),
+            ExportCommand.Create(console, hooks),
             ClusterCommand.Create(console, hooks),
             ModelCommand.Create(console),
         };

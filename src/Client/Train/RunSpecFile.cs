@@ -35,8 +35,16 @@ public sealed class RunSpecFile
     public float? Lr { get; set; }
     public string? Schedule { get; set; }
     public long? Warmup { get; set; }
+    public string? Optimizer { get; set; }
     public float? Momentum { get; set; }
     public bool? Nesterov { get; set; }
+    public float? Beta1 { get; set; }
+    public float? Beta2 { get; set; }
+    public float? Epsilon { get; set; }
+    public bool? Amsgrad { get; set; }
+    public float? Rho { get; set; }
+    public bool? Centered { get; set; }
+    public float? InitialAccumulator { get; set; }
     public float? ClipNorm { get; set; }
     public float? WeightDecay { get; set; }
     public double? ValidationSplit { get; set; }

@@ -26,10 +26,18 @@ internal sealed class TrainOptions
     public Option<float?> LearningRate { get; } = new("--lr") { Description = "Base learning rate." };
     public Option<string?> Schedule { get; } = new("--schedule") { Description = $"Learning-rate schedule: {ScheduleSyntax.Help}.", HelpName = "schedule" };
     public Option<long?> Warmup { get; } = new("--warmup") { Description = "Linear learning-rate warm-up, in steps." };
-    public Option<float?> Momentum { get; } = new("--momentum") { Description = "SGD momentum in [0, 1)." };
+    public Option<string?> Optimizer { get; } = new("--optimizer") { Description = $"Update rule at the parameter server: {OptimizerSyntax.Help} (Keras' defaults; a preset keeps its own unless this differs).", HelpName = "name" };
+    public Option<float?> Momentum { get; } = new("--momentum") { Description = "SGD or RMSprop momentum in [0, 1)." };
+    public Option<float?> Beta1 { get; } = new("--beta1") { Description = "Adam/AdamW beta_1, the first-moment decay (default 0.9)." };
+    public Option<float?> Beta2 { get; } = new("--beta2") { Description = "Adam/AdamW beta_2, the second-moment decay (default 0.999)." };
+    public Option<float?> Epsilon { get; } = new("--epsilon") { Description = "Adam, RMSprop and Adagrad epsilon (default 1e-7)." };
+    public Option<bool?> Amsgrad { get; } = new("--amsgrad") { Description = "Adam/AdamW: the AMSGrad variant.", Arity = ArgumentArity.ZeroOrOne };
+    public Option<float?> Rho { get; } = new("--rho") { Description = "RMSprop rho, the mean-square decay (default 0.9)." };
+    public Option<bool?> Centered { get; } = new("--centered") { Description = "RMSprop: the centred variant.", Arity = ArgumentArity.ZeroOrOne };
+    public Option<float?> InitialAccumulator { get; } = new("--initial-accumulator") { Description = "Adagrad initial_accumulator_value (default 0.1)." };
     public Option<bool?> Nesterov { get; } = new("--nesterov") { Description = "Use Nesterov momentum.", Arity = ArgumentArity.ZeroOrOne };
     public Option<float?> ClipNorm { get; } = new("--clip-norm") { Description = "Clip the mean gradient to this global norm." };
-    public Option<float?> WeightDecay { get; } = new("--weight-decay") { Description = "L2 weight decay." };
+    public Option<float?> WeightDecay { get; } = new("--weight-decay") { Description = "Weight decay: L2 added to the gradient; decoupled for adamw (default 0.004 there)." };
     public Option<double?> ValidationSplit { get; } = new("--validation-split") { Description = "Fraction of the training data held out for validation, in [0, 1)." };
     public Option<int?> Folds { get; } = new("--folds")
     {
@@ -54,7 +62,7 @@ internal sealed class TrainOptions
         foreach (var option in new Option[]
         {
             Preset, Model, Dataset, DataDir, Csv, Target, Epochs, BatchSize, MicroShards, LearningRate, Schedule, Warmup,
-            Momentum, Nesterov, ClipNorm, WeightDecay, ValidationSplit, Folds, EarlyStoppingMonitor, Patience, Seed, Workers,
+            Optimizer, Momentum, Nesterov, Beta1, Beta2, Epsilon, Amsgrad, Rho, Centered, InitialAccumulator, ClipNorm, WeightDecay, ValidationSplit, Folds, EarlyStoppingMonitor, Patience, Seed, Workers,
             ServerSlices, CheckpointDir, CheckpointInterval, ResumeFrom, RunId, Detach, Json,
         })
         {

@@ -46,16 +46,36 @@ internal static class TrainRequestBuilder
         Require(shards >= 1 && BitOperations.IsPow2(shards), $"--micro-shards must be a power of two, got {shards}.");
         Require(batch % shards == 0, $"--batch-size {batch} is not a multiple of --micro-shards {shards}.");
 
-        var baseOptimizer = preset?.Optimizer ?? new OptimizerSettings(0.01f);
+        var baseOptimizer = ResolveOptimizerBase(parse, o, file, preset);
         var lr = parse.GetValue(o.LearningRate) ?? file.Lr ?? baseOptimizer.LearningRate;
         var momentum = parse.GetValue(o.Momentum) ?? file.Momentum ?? baseOptimizer.Momentum;
-        var nesterov = parse.GetResult(o.Nesterov) is null ? file.Nesterov ?? baseOptimizer.Nesterov : parse.GetValue(o.Nesterov) ?? true;
+        var nesterov = Flag(parse, o.Nesterov) ?? file.Nesterov ?? baseOptimizer.Nesterov;
         var clip = parse.GetValue(o.ClipNorm) ?? file.ClipNorm ?? baseOptimizer.ClipNorm;
         var decay = parse.GetValue(o.WeightDecay) ?? file.WeightDecay ?? baseOptimizer.WeightDecay;
         Require(float.IsFinite(lr) && lr > 0, $"--lr must be a positive number, got {lr}.");
         Require(momentum is >= 0 and < 1, $"--momentum must be in [0, 1), got {momentum}.");
         Require(clip is null || (float.IsFinite(clip.Value) && clip > 0), $"--clip-norm must be positive, got {clip}.");
         Require(float.IsFinite(decay) && decay >= 0, $"--weight-decay must not be negative, got {decay}.");
+        var adaptive = baseOptimizer with
+        {
+            Beta1 = parse.GetValue(o.Beta1) ?? file.Beta1 ?? baseOptimizer.Beta1,
+            Beta2 = parse.GetValue(o.Beta2) ?? file.Beta2 ?? baseOptimizer.Beta2,
+            Epsilon = parse.GetValue(o.Epsilon) ?? file.Epsilon ?? baseOptimizer.Epsilon,
+            Amsgrad = Flag(parse, o.Amsgrad) ?? file.Amsgrad ?? baseOptimizer.Amsgrad,
+            Rho = parse.GetValue(o.Rho) ?? file.Rho ?? baseOptimizer.Rho,
+            Centered = Flag(parse, o.Centered) ?? file.Centered ?? baseOptimizer.Centered,
+            InitialAccumulatorValue = parse.GetValue(o.InitialAccumulator) ?? file.InitialAccumulator ?? baseOptimizer.InitialAccumulatorValue,
+        };
+        Require(adaptive.Beta1 is >= 0 and < 1, $"--beta1 must be in [0, 1), got {adaptive.Beta1}.");
+        Require(adaptive.Beta2 is >= 0 and < 1, $"--beta2 must be in [0, 1), got {adaptive.Beta2}.");
+        Require(adaptive.Rho is >= 0 and < 1, $"--rho must be in [0, 1), got {adaptive.Rho}.");
+        Require(float.IsFinite(adaptive.Epsilon) && adaptive.Epsilon > 0, $"--epsilon must be a positive number, got {adaptive.Epsilon}.");
+        Require(float.IsFinite(adaptive.InitialAccumulatorValue) && adaptive.InitialAccumulatorValue >= 0, $"--initial-accumulator must not be negative, got {adaptive.InitialAccumulatorValue}.");
+        CheckApplies(adaptive.Algorithm, momentum != 0 ? "--momentum" : null, OptimizerAlgorithm.Sgd, OptimizerAlgorithm.RmsProp);
+        CheckApplies(adaptive.Algorithm, nesterov ? "--nesterov" : null, OptimizerAlgorithm.Sgd);
+        CheckApplies(adaptive.Algorithm, adaptive.Amsgrad ? "--amsgrad" : null, OptimizerAlgorithm.Adam, OptimizerAlgorithm.AdamW);
+        CheckApplies(adaptive.Algorithm, adaptive.Centered ? "--centered" : null, OptimizerAlgorithm.RmsProp);
+        Require(!nesterov || momentum > 0, "--nesterov needs --momentum > 0.");
 
         var foldsGiven = parse.GetValue(o.Folds) ?? file.Folds;
         var folds = foldsGiven ?? 0;
@@ -138,7 +158,7 @@ internal static class TrainRequestBuilder
             batch,
             shards,
             parse.GetValue(o.Seed) ?? file.Seed ?? 1,
-            new OptimizerSettings(lr, momentum, nesterov, decay, clip, schedule),
+            adaptive with { LearningRate = lr, Momentum = momentum, Nesterov = nesterov, WeightDecay = decay, ClipNorm = clip, Schedule = schedule },
             split,
             monitor,
             patience,
@@ -148,6 +168,38 @@ internal static class TrainRequestBuilder
             interval,
             resume,
             folds);
+    }
+
+    /// <summary>
+    /// The optimiser the flags and the file refine: the preset's, or Keras' defaults of the
+    /// rule <c>--optimizer</c> names when it differs from the preset's (keeping the preset's
+    /// clipping and schedule), or SGD at 0.01 without either.
+    /// </summary>
+    private static OptimizerSettings ResolveOptimizerBase(ParseResult parse, TrainOptions o, RunSpecFile file, TrainingPreset? preset)
+    {
+        var name = parse.GetValue(o.Optimizer) ?? file.Optimizer;
+        var presetOptimizer = preset?.Optimizer;
+        if (name is null)
+        {
+            return presetOptimizer ?? OptimizerSyntax.Defaults(OptimizerAlgorithm.Sgd);
+        }
+
+        var algorithm = OptimizerSyntax.Parse(name);
+        return presetOptimizer is not null && presetOptimizer.Algorithm == algorithm
+            ? presetOptimizer
+            : OptimizerSyntax.Defaults(algorithm) with { ClipNorm = presetOptimizer?.ClipNorm, Schedule = presetOptimizer?.Schedule };
+    }
+
+    /// <summary>A switch given as <c>--flag</c> (true), <c>--flag false</c>, or not at all (null).</summary>
+    private static bool? Flag(ParseResult parse, Option<bool?> option) =>
+        parse.GetResult(option) is null ? null : parse.GetValue(option) ?? true;
+
+    private static void CheckApplies(OptimizerAlgorithm algorithm, string? flag, params OptimizerAlgorithm[] rules)
+    {
+        if (flag is not null && !rules.Contains(algorithm))
+        {
+            throw Usage($"{flag} does not apply to --optimizer {algorithm.ToString().ToLowerInvariant()} (only to {string.Join(", ", rules.Select(r => r.ToString().ToLowerInvariant()))}).");
+        }
     }
 
     private static DataSetReference ResolveData(ParseResult parse, TrainOptions o, RunSpecFile file, TrainingPreset? preset)

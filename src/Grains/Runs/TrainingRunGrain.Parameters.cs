@@ -29,24 +29,35 @@ internal sealed partial class TrainingRunGrain
     /// <summary>
     /// Sets every slice up from the checkpoint at <paramref name="checkpointPath"/> (validated
     /// against the model's layout) or, when null, from fresh weights
-    /// (<see cref="ParameterInitializer"/> with the run's seed) and zero velocity at step 0.
+    /// (<see cref="ParameterInitializer"/> with the run's seed) and the optimiser's starting state at step 0.
     /// </summary>
     private async Task RestoreServers(string? checkpointPath)
     {
         var run = _run!;
         _serversReady = false;
         float[] weights;
-        float[]? velocity = null;
+        IReadOnlyList<OptimizerStateVector> state = [];
         long step = 0;
+        long updates = 0;
         if (checkpointPath is not null)
         {
             // A silo killed between a save's two renames leaves the checkpoint as .prev.
             string file = CheckpointStore.Resolve(checkpointPath) ?? checkpointPath;
             Checkpoint checkpoint = await Task.Run(() => CheckpointStore.Load(file));
-            checkpoint.ValidateAgainst(run.Tensors);
+            try
+            {
+                checkpoint.ValidateAgainst(run.Tensors);
+                checkpoint.ValidateOptimizerState(run.Optimizer);
+            }
+            catch (CheckpointException e)
+            {
+                // An exception type every caller can deserialise, with the checkpoint's own message.
+                throw new InvalidOperationException($"Run '{RunId}' cannot start from checkpoint '{file}': {e.Message}");
+            }
             weights = checkpoint.Weights;
-            velocity = checkpoint.Velocity;
+            state = checkpoint.OptimizerState;
             step = checkpoint.Step;
+            updates = checkpoint.AppliedUpdates;
             S.SkippedSteps = checkpoint.SkippedSteps;
             S.LastCheckpoint = checkpointPath;
             S.CheckpointStep = step;
@@ -69,13 +80,13 @@ internal sealed partial class TrainingRunGrain
         {
             ServerSlice slice = run.Servers[i];
             var server = GrainFactory.GetGrain<IParameterServerGrain>(slice.Key);
-            await OnSlice(i, s => s.Configure(new ServerSliceConfig(RunId, i, slice.Offset, slice.Length, run.Spec.Optimizer, run.Spec.MicroShards, run.Spec.BatchSize, step)));
+            await OnSlice(i, s => s.Configure(new ServerSliceConfig(RunId, i, slice.Offset, slice.Length, run.Spec.Optimizer, run.Spec.MicroShards, run.Spec.BatchSize, step, updates)));
             foreach (var (offset, count) in FloatBytes.Chunks(slice.Length))
             {
                 writes.Add(server.Write(new ParameterChunk(ParameterKind.Weights, step, offset, FloatBytes.ToBytes(weights.AsSpan(slice.Offset + offset, count)))));
-                if (velocity is not null)
+                for (int s = 0; s < state.Count; s++)
                 {
-                    writes.Add(server.Write(new ParameterChunk(ParameterKind.Velocity, step, offset, FloatBytes.ToBytes(velocity.AsSpan(slice.Offset + offset, count)))));
+                    writes.Add(server.Write(new ParameterChunk(ParameterKinds.OptimizerState(s), step, offset, FloatBytes.ToBytes(state[s].Values.AsSpan(slice.Offset + offset, count)))));
                 }
             }
         }
@@ -110,7 +121,7 @@ internal sealed partial class TrainingRunGrain
         }
     }
 
-    /// <summary>The whole flat weights or velocity, read from the slices (which must all be at step <c>S.Step</c>).</summary>
+    /// <summary>The whole flat weights or an optimiser state vector, read from the slices (which must all be at step <c>S.Step</c>).</summary>
     private async Task<float[]> Gather(ParameterKind kind)
     {
         var run = _run!;
@@ -144,8 +155,14 @@ internal sealed partial class TrainingRunGrain
     private async Task WriteCheckpoint(RunContext run)
     {
         float[] weights = await Gather(ParameterKind.Weights);
-        float[] velocity = await Gather(ParameterKind.Velocity);
-        var checkpoint = new Checkpoint(run.Spec.ModelSpecJson, run.Tensors, weights, velocity, S.Step, run.EpochOf(S.Step), run.Spec.Seed, run.OptimizerJson, S.SkippedSteps);
+        var state = new List<OptimizerStateVector>();
+        IReadOnlyList<string> names = run.Optimizer.StateNames;
+        for (int s = 0; s < names.Count; s++)
+        {
+            state.Add(new OptimizerStateVector(names[s], await Gather(ParameterKinds.OptimizerState(s))));
+        }
+
+        var checkpoint = new Checkpoint(run.Spec.ModelSpecJson, run.Tensors, weights, state, S.Step, run.EpochOf(S.Step), run.Spec.Seed, run.OptimizerJson, S.SkippedSteps);
         string path = run.CheckpointPath;
         await Task.Run(() => CheckpointStore.Save(path, checkpoint));
         S.LastCheckpoint = path;

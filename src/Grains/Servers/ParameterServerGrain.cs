@@ -9,9 +9,10 @@ using Microsoft.Extensions.Logging;
 namespace DistTrain.Grains.Servers;
 
 /// <summary>
-/// One slice of a run's parameters: weights, velocity, and the partial gradients of the
-/// current step, reduced with <see cref="TreeReducer"/> in the fixed micro-shard-tree order.
-/// The update is <see cref="SgdOptimizer"/>'s, the same code as the local loop's. State is
+/// One slice of a run's parameters: weights, the optimiser's state vectors (its slice of
+/// each), and the partial gradients of the current step, reduced with <see cref="TreeReducer"/>
+/// in the fixed micro-shard-tree order. The update is <see cref="Optimizer"/>'s, the same code
+/// as the local loop's; the slice counts the updates it applied (Adam's bias correction). State is
 /// held in memory only: after a failure the coordinator restores the slice from the last
 /// checkpoint.
 /// </summary>
@@ -31,7 +32,8 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
     private ServerSliceConfig? _config;
     private OptimizerSpec? _spec;
     private DeviceBuffer? _weights;
-    private DeviceBuffer? _velocity;
+    private DeviceBuffer[] _state = [];
+    private long _updates;
     private DeviceBuffer? _gradient;
     private TreeReducer? _reducer;
     private long _version;
@@ -56,7 +58,8 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
         _config = config;
         _spec = spec;
         _weights = _backend.Allocate(config.Length);
-        _velocity = _backend.Allocate(config.Length);
+        _state = AllocateState(_backend, spec, config.Length);
+        _updates = config.AppliedUpdates;
         _gradient = _backend.Allocate(config.Length);
         _reducer = new TreeReducer(config.MicroShards, config.Length);
         _version = config.Step;
@@ -261,8 +264,10 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
         }
 
         ReduceCurrentStep();
-        StepDecision decision = SgdOptimizer.Decide(_spec!, step, globalSumOfSquares, config.GlobalBatch);
-        ChangeWeights(gradient => SgdOptimizer.Apply(_backend!, _weights!.All, gradient, _velocity!.All, _spec!, decision), step + 1);
+        StepDecision decision = Optimizer.Decide(_spec!, step, globalSumOfSquares, config.GlobalBatch);
+        BufferSpan[] state = [.. _state.Select(s => s.All)];
+        ChangeWeights(gradient => Optimizer.Apply(_backend!, _weights!.All, gradient, state, _spec!, decision, _updates + 1), step + 1);
+        _updates += decision.Skip ? 0 : 1;
 
         _version = step + 1;
         _lastApply = new ApplyResult(step, decision.Skip, decision.Clipped, decision.GradientNorm, decision.LearningRate);
@@ -414,12 +419,34 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
     private ServerSliceConfig RequireConfig() =>
         _config ?? throw new InvalidOperationException($"Parameter-server slice '{this.GetPrimaryKeyString()}' is not configured (it was released or its silo restarted).");
 
-    private DeviceBuffer Target(ParameterKind kind) => kind switch
+    private DeviceBuffer Target(ParameterKind kind)
     {
-        ParameterKind.Weights => _weights!,
-        ParameterKind.Velocity => _velocity!,
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), $"Unknown parameter kind {kind}."),
-    };
+        int index = kind.StateIndex();
+        if (index < 0)
+        {
+            return _weights!;
+        }
+
+        return index < _state.Length
+            ? _state[index]
+            : throw new ArgumentOutOfRangeException(nameof(kind), $"Slice {_config!.Slice} of run '{_config.RunId}': the {_spec!.Kind} optimiser keeps {_state.Length} state vectors ({string.Join(", ", _spec.StateNames)}), not {kind}.");
+    }
+
+    /// <summary>The optimiser's state vectors for a slice of <paramref name="length"/> floats, at their starting values.</summary>
+    private static DeviceBuffer[] AllocateState(IComputeBackend backend, OptimizerSpec spec, int length)
+    {
+        var state = new DeviceBuffer[spec.StateNames.Count];
+        for (int i = 0; i < state.Length; i++)
+        {
+            state[i] = backend.Allocate(length);
+            if (spec.InitialStateValue(i) is var initial and not 0f)
+            {
+                backend.Fill(state[i], initial);
+            }
+        }
+
+        return state;
+    }
 
     private void FreeBuffers()
     {
@@ -433,9 +460,14 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
         ResetStep();
         _pool.Clear();
         _weights?.Dispose();
-        _velocity?.Dispose();
+        foreach (DeviceBuffer state in _state)
+        {
+            state.Dispose();
+        }
+
         _gradient?.Dispose();
-        _weights = _velocity = _gradient = null;
+        _weights = _gradient = null;
+        _state = [];
         _reducer = null;
     }
 

@@ -22,6 +22,9 @@ public sealed class Pool2DLayer : Layer
     /// <summary>True for max pooling, false for average pooling.</summary>
     public bool IsMax { get; }
 
+    /// <summary>The pooling's geometry.</summary>
+    public Window2D Window => _window;
+
     /// <summary>[oh, ow, c] of a pooling over <paramref name="window"/>.</summary>
     public static IReadOnlyList<int> OutputShapeOf(Window2D window) => [window.OutputHeight, window.OutputWidth, window.Channels];
 

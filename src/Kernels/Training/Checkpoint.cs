@@ -4,7 +4,7 @@ namespace DistTrain.Kernels.Training;
 
 /// <summary>
 /// Everything needed to resume training bit-identically: the model, the layout of the flat
-/// parameter vector, weights and momentum, and the position in the data. The data order is a
+/// parameter vector, weights and the optimiser's state vectors, and the position in the data. The data order is a
 /// pure function of (seed, epoch, step), so <see cref="Step"/>, <see cref="Epoch"/> and
 /// <see cref="Seed"/> are the whole RNG and data position. Saved and loaded by
 /// <see cref="CheckpointStore"/>.
@@ -12,23 +12,42 @@ namespace DistTrain.Kernels.Training;
 /// <param name="ModelSpecJson">The model, as <c>ModelSpec.ToJson()</c> wrote it.</param>
 /// <param name="Layout">The parameter layout, in vector order.</param>
 /// <param name="Weights">The flat weights after <paramref name="Step"/> steps.</param>
-/// <param name="Velocity">The momentum buffer, same layout.</param>
+/// <param name="OptimizerState">The optimiser's state vectors (<see cref="Optim.OptimizerSpec.StateNames"/>, in order), each in the weights' layout.</param>
 /// <param name="Step">Steps applied (the next step to compute).</param>
 /// <param name="Epoch">Epoch of the next step.</param>
 /// <param name="Seed">Seed of the initialisation and the per-epoch shuffle.</param>
 /// <param name="OptimizerJson">The optimiser settings as JSON (for people and for checks).</param>
-/// <param name="SkippedSteps">Steps skipped so far for a non-finite gradient.</param>
+/// <param name="SkippedSteps">Steps skipped so far for a non-finite gradient; <c>Step − SkippedSteps</c> updates were applied (Adam's bias-correction count).</param>
 public sealed record Checkpoint(
     string ModelSpecJson,
     IReadOnlyList<CheckpointTensor> Layout,
     float[] Weights,
-    float[] Velocity,
+    IReadOnlyList<OptimizerStateVector> OptimizerState,
     long Step,
     int Epoch,
     ulong Seed,
     string OptimizerJson,
     long SkippedSteps = 0)
 {
+    /// <summary>Optimiser updates applied so far (<c>Step − SkippedSteps</c>): the t of Adam's bias correction before the next update.</summary>
+    public long AppliedUpdates => Step - SkippedSteps;
+
+    /// <summary>
+    /// Throws <see cref="CheckpointException"/> unless the state vectors are those of
+    /// <paramref name="optimizer"/> (same names in the same order): a run resumes with the
+    /// optimiser that wrote the checkpoint.
+    /// </summary>
+    public void ValidateOptimizerState(Optim.OptimizerSpec optimizer)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        IReadOnlyList<string> expected = optimizer.StateNames;
+        string[] actual = [.. (OptimizerState ?? []).Select(s => s.Name)];
+        if (!expected.SequenceEqual(actual))
+        {
+            throw new CheckpointException($"Checkpoint holds optimiser state [{string.Join(", ", actual)}] but {optimizer.Kind} keeps [{string.Join(", ", expected)}]: resume with the optimiser that wrote it (checkpoint optimiser: {OptimizerJson}).");
+        }
+    }
+
     /// <summary>The checkpoint form of a model's parameter layout.</summary>
     public static IReadOnlyList<CheckpointTensor> LayoutOf(ParameterLayout layout)
     {
@@ -63,14 +82,22 @@ public sealed record Checkpoint(
             throw new CheckpointException($"Checkpoint weights hold {Weights?.Length ?? 0} floats but the layout has {expected}.");
         }
 
-        if (Velocity is null || Velocity.Length != expected)
+        if (OptimizerState is null)
         {
-            throw new CheckpointException($"Checkpoint velocity holds {Velocity?.Length ?? 0} floats but the layout has {expected}.");
+            throw new CheckpointException("Checkpoint has no optimiser state list.");
         }
 
-        if (Step < 0 || Epoch < 0)
+        foreach (OptimizerStateVector state in OptimizerState)
         {
-            throw new CheckpointException($"Checkpoint step {Step} and epoch {Epoch} must not be negative.");
+            if (state?.Values is null || state.Values.Length != expected)
+            {
+                throw new CheckpointException($"Checkpoint optimiser state '{state?.Name}' holds {state?.Values?.Length ?? 0} floats but the layout has {expected}.");
+            }
+        }
+
+        if (Step < 0 || Epoch < 0 || SkippedSteps < 0 || SkippedSteps > Step)
+        {
+            throw new CheckpointException($"Checkpoint step {Step}, epoch {Epoch} and skipped steps {SkippedSteps} must not be negative (and skipped ≤ step).");
         }
     }
 
@@ -102,3 +129,8 @@ public sealed record Checkpoint(
         }
     }
 }
+
+/// <summary>One named optimiser state vector of a <see cref="Checkpoint"/> (for example Adam's <c>momentum</c>).</summary>
+/// <param name="Name">The name, from <see cref="Optim.OptimizerSpec.StateNames"/>.</param>
+/// <param name="Values">The values, in the weights' layout.</param>
+public sealed record OptimizerStateVector(string Name, float[] Values);

@@ -39,7 +39,7 @@ public static class CheckpointStore
             ModelSpecJson = checkpoint.ModelSpecJson,
             Layout = [.. checkpoint.Layout.Select(t => new CheckpointFileTensor { Name = t.Name, Offset = t.Offset, Length = t.Length, Shape = t.Shape })],
             Weights = ToBytes(checkpoint.Weights),
-            Velocity = ToBytes(checkpoint.Velocity),
+            OptimizerState = [.. checkpoint.OptimizerState.Select(v => new CheckpointFileVector { Name = v.Name, Values = ToBytes(v.Values) })],
             Step = checkpoint.Step,
             Epoch = checkpoint.Epoch,
             Seed = checkpoint.Seed,
@@ -114,17 +114,26 @@ public static class CheckpointStore
             throw new CheckpointException($"File '{path}' is not a DistTrain checkpoint (magic '{file?.Magic}').");
         }
 
-        if (file.Version != CheckpointFile.CurrentVersion)
+        if (file.Version is not (1 or CheckpointFile.CurrentVersion))
         {
-            throw new CheckpointException($"Checkpoint '{path}' has format version {file.Version}; this build reads version {CheckpointFile.CurrentVersion}.");
+            throw new CheckpointException($"Checkpoint '{path}' has format version {file.Version}; this build reads versions 1 and {CheckpointFile.CurrentVersion}.");
         }
 
-        if (file.ModelSpecJson is null || file.Layout is null || file.Weights is null || file.Velocity is null || file.OptimizerJson is null)
+        // Version 1 kept SGD's velocity only.
+        CheckpointFileVector[]? state = file.Version == 1
+            ? file.Velocity is null ? null : [new CheckpointFileVector { Name = "velocity", Values = file.Velocity }]
+            : file.OptimizerState;
+        if (file.ModelSpecJson is null || file.Layout is null || file.Weights is null || state is null || file.OptimizerJson is null)
         {
-            throw new CheckpointException($"Checkpoint '{path}' is missing its model, layout, weights, velocity or optimiser.");
+            throw new CheckpointException($"Checkpoint '{path}' is missing its model, layout, weights, optimiser state or optimiser.");
         }
 
-        if (file.Weights.Length % sizeof(float) != 0 || file.Velocity.Length % sizeof(float) != 0)
+        if (state.Any(v => v?.Name is null || v.Values is null))
+        {
+            throw new CheckpointException($"Checkpoint '{path}' has an optimiser state vector without a name or values.");
+        }
+
+        if (file.Weights.Length % sizeof(float) != 0 || state.Any(v => v.Values!.Length % sizeof(float) != 0))
         {
             throw new CheckpointException($"Checkpoint '{path}' holds a vector that is not a whole number of floats.");
         }
@@ -133,7 +142,7 @@ public static class CheckpointStore
             file.ModelSpecJson,
             [.. file.Layout.Select(t => new CheckpointTensor(t.Name ?? throw new CheckpointException($"Checkpoint '{path}' has a layout entry without a name."), t.Offset, t.Length, t.Shape ?? []))],
             FromBytes(file.Weights),
-            FromBytes(file.Velocity),
+            [.. state.Select(v => new OptimizerStateVector(v.Name!, FromBytes(v.Values!)))],
             file.Step,
             file.Epoch,
             file.Seed,

@@ -11,8 +11,8 @@ namespace DistTrain.Kernels.Training;
 /// distributed one. One step, readable top to bottom in <see cref="TrainStep"/>:
 /// <code>
 /// g    = Σ over micro-shards m of ∇loss(m), folded in the fixed tree order   (ModelReplica)
-/// d    = SgdOptimizer.Decide(opt, step, ‖g‖², B)   norm of g/B, skip if not finite, clip factor
-/// w, v = SgdOptimizer.Apply(…)                      momentum SGD on g·d.GradientScale
+/// d    = Optimizer.Decide(opt, step, ‖g‖², B)      norm of g/B, skip if not finite, clip factor
+/// w, s = Optimizer.Apply(…, t)                      the rule (SGD, Adam, …) on g·d.GradientScale, update t
 /// </code>
 /// The distributed path computes the same micro-shards (possibly on several replicas), adds
 /// the partial sums with a <see cref="TreeReducer"/> (same tree, same float additions) and
@@ -22,7 +22,7 @@ public sealed class LocalTrainer : IDisposable
 {
     private readonly ModelReplica _replica;
     private readonly IComputeBackend _backend;
-    private readonly DeviceBuffer _velocity;
+    private readonly DeviceBuffer[] _state;
     private BatchPlan? _plan;
 
     /// <summary>Creates a trainer with weights from <see cref="ParameterInitializer"/> (seed <c>options.Seed</c>), or <paramref name="initialWeights"/>.</summary>
@@ -37,7 +37,16 @@ public sealed class LocalTrainer : IDisposable
         _backend = backend;
         _replica = new ModelReplica(spec, backend);
         _replica.SetWeights(initialWeights ?? ParameterInitializer.Initialize(spec, options.Seed));
-        _velocity = backend.Allocate(_replica.Layout.Total);
+        var optimizer = options.Optimizer;
+        _state = new DeviceBuffer[optimizer.StateNames.Count];
+        for (int i = 0; i < _state.Length; i++)
+        {
+            _state[i] = backend.Allocate(_replica.Layout.Total);
+            if (optimizer.InitialStateValue(i) is var initial and not 0f)
+            {
+                backend.Fill(_state[i], initial);
+            }
+        }
     }
 
     /// <summary>The model.</summary>
@@ -46,7 +55,7 @@ public sealed class LocalTrainer : IDisposable
     /// <summary>The training settings.</summary>
     public TrainingOptions Options { get; }
 
-    /// <summary>The layout of <see cref="Weights"/> and <see cref="Velocity"/>.</summary>
+    /// <summary>The layout of <see cref="Weights"/> and of each optimiser state vector.</summary>
     public ParameterLayout Layout => _replica.Layout;
 
     /// <summary>The replica that computes the gradients (its weights are the trainer's).</summary>
@@ -58,21 +67,49 @@ public sealed class LocalTrainer : IDisposable
     /// <summary>A host copy of the weights.</summary>
     public float[] Weights => _replica.GetWeights();
 
-    /// <summary>A host copy of the momentum buffer.</summary>
-    public float[] Velocity => _velocity.ToArray();
+    /// <summary>Steps skipped so far for a non-finite gradient.</summary>
+    public long SkippedSteps { get; private set; }
 
-    /// <summary>Restores a saved state (for example from a checkpoint): weights, velocity and the next step.</summary>
-    public void LoadState(ReadOnlySpan<float> weights, ReadOnlySpan<float> velocity, long step)
+    /// <summary>A host copy of the first optimiser state vector (SGD's momentum buffer, Adam's first moment, …).</summary>
+    public float[] Velocity => _state[0].ToArray();
+
+    /// <summary>Host copies of the optimiser state vectors, named as <see cref="OptimizerSpec.StateNames"/>.</summary>
+    public IReadOnlyList<OptimizerStateVector> OptimizerState =>
+        [.. Options.Optimizer.StateNames.Select((name, i) => new OptimizerStateVector(name, _state[i].ToArray()))];
+
+    /// <summary>
+    /// Restores a saved state (for example from a checkpoint): weights, the optimiser state
+    /// vectors (checked against <see cref="OptimizerSpec.StateNames"/>), the next step and the
+    /// steps skipped before it.
+    /// </summary>
+    public void LoadState(ReadOnlySpan<float> weights, IReadOnlyList<OptimizerStateVector> state, long step, long skippedSteps = 0)
     {
+        ArgumentNullException.ThrowIfNull(state);
         ArgumentOutOfRangeException.ThrowIfNegative(step);
-        if (velocity.Length != Layout.Total)
+        ArgumentOutOfRangeException.ThrowIfNegative(skippedSteps);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(skippedSteps, step);
+        IReadOnlyList<string> names = Options.Optimizer.StateNames;
+        if (!names.SequenceEqual(state.Select(s => s.Name)))
         {
-            throw new ArgumentException($"Expected {Layout.Total} velocity values, got {velocity.Length}.", nameof(velocity));
+            throw new ArgumentException($"The optimiser keeps state [{string.Join(", ", names)}], got [{string.Join(", ", state.Select(s => s.Name))}].", nameof(state));
+        }
+
+        foreach (OptimizerStateVector vector in state)
+        {
+            if (vector.Values.Length != Layout.Total)
+            {
+                throw new ArgumentException($"Expected {Layout.Total} values of state '{vector.Name}', got {vector.Values.Length}.", nameof(state));
+            }
         }
 
         _replica.SetWeights(weights);
-        _velocity.Upload(velocity);
+        for (int i = 0; i < _state.Length; i++)
+        {
+            _state[i].Upload(state[i].Values);
+        }
+
         Step = step;
+        SkippedSteps = skippedSteps;
     }
 
     /// <summary>The batch plan for a training set of <paramref name="data"/>'s size (cached while the size stays the same).</summary>
@@ -99,9 +136,10 @@ public sealed class LocalTrainer : IDisposable
         BufferSpan gradientSum = gradients.Partials[0].Gradient;
 
         OptimizerSpec optimizer = Options.Optimizer;
-        StepDecision decision = SgdOptimizer.Decide(optimizer, step, _backend.SumOfSquares(gradientSum), plan.GlobalBatch);
-        SgdOptimizer.Apply(_backend, _replica.Weights, gradientSum, _velocity.All, optimizer, decision);
+        StepDecision decision = Optimizer.Decide(optimizer, step, _backend.SumOfSquares(gradientSum), plan.GlobalBatch);
+        Optimizer.Apply(_backend, _replica.Weights, gradientSum, [.. _state.Select(s => s.All)], optimizer, decision, step - SkippedSteps + 1);
         Step = step + 1;
+        SkippedSteps += decision.Skip ? 1 : 0;
 
         return new StepResult(
             step,
@@ -217,7 +255,11 @@ public sealed class LocalTrainer : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        _velocity.Dispose();
+        foreach (DeviceBuffer state in _state)
+        {
+            state.Dispose();
+        }
+
         _replica.Dispose();
     }
 }

@@ -29,6 +29,23 @@ public sealed class RunSettingsTests
     }
 
     [Fact]
+    public void EveryOptimiserRoundTripsBetweenTheEngineAndTheWire()
+    {
+        OptimizerSpec[] specs =
+        [
+            OptimizerSpec.Sgd(0.05f, 0.9f, nesterov: true) with { WeightDecay = 1e-4f, ClipNorm = 5f, Schedule = new CosineDecaySchedule(100, 0.1) { WarmupSteps = 3 } },
+            OptimizerSpec.Adam(0.002f, 0.8f, 0.99f, 1e-6f, amsgrad: true) with { Schedule = new StepDecaySchedule(10, 0.5) },
+            OptimizerSpec.AdamW(weightDecay: 0.01f) with { Schedule = new ExponentialDecaySchedule(10, 0.9, Staircase: true) },
+            OptimizerSpec.RmsProp(0.01f, 0.8f, 0.5f, 1e-5f, centered: true) with { Schedule = new ConstantSchedule { WarmupSteps = 4 } },
+            OptimizerSpec.Adagrad(0.1f, 0.2f, 1e-6f),
+        ];
+
+        Assert.All(specs, spec => Assert.Equal(spec, spec.ToSettings().ToSpec()));
+        Assert.Equal(OptimizerAlgorithm.RmsProp, specs[3].ToSettings().Algorithm);
+        Assert.Contains("Amsgrad", Assert.Throws<ArgumentException>(() => new OptimizerSettings(0.1f, Amsgrad: true).ToSpec()).Message);
+    }
+
+    [Fact]
     public void SyntheticDataIsAPureFunctionOfItsOptions()
     {
         var options = new SyntheticDataOptions(50, 6, 3, Seed: 9, Noise: 0.5f);

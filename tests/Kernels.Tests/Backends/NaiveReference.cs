@@ -177,4 +177,36 @@ internal static class NaiveReference
         var update = step.Nesterov ? grad + (step.Momentum * velocity) : velocity;
         return (w - (step.LearningRate * update), velocity);
     }
+
+    /// <summary>Keras Adam/AdamW on one element, in double; returns (w, m, v, v̂).</summary>
+    public static (double Weight, double M, double V, double VMax) Adam(double w, double g, double m, double v, double vMax, AdamStep step)
+    {
+        var grad = (step.GradientScale * g) + (step.WeightDecay * w);
+        w -= w * step.DecoupledDecay;
+        m += (grad - m) * step.OneMinusBeta1;
+        v += ((grad * grad) - v) * step.OneMinusBeta2;
+        vMax = Math.Max(vMax, v);
+        var second = step.Amsgrad ? vMax : v;
+        return (w - (m * step.Alpha / (Math.Sqrt(second) + step.Epsilon)), m, v, vMax);
+    }
+
+    /// <summary>Keras RMSprop on one element, in double; returns (w, mean square, momentum, mean gradient).</summary>
+    public static (double Weight, double MeanSquare, double Momentum, double MeanGradient) RmsProp(double w, double g, double s, double p, double mg, RmsPropStep step)
+    {
+        var grad = (step.GradientScale * g) + (step.WeightDecay * w);
+        s = (step.Rho * s) + ((1 - (double)step.Rho) * grad * grad);
+        mg = (step.Rho * mg) + ((1 - (double)step.Rho) * grad);
+        var denominator = step.Centered ? s - (mg * mg) : s;
+        var increment = step.LearningRate * grad / Math.Sqrt(denominator + step.Epsilon);
+        p = (step.Momentum * p) + increment;
+        return (w - (step.Momentum > 0 ? p : increment), s, p, mg);
+    }
+
+    /// <summary>Keras Adagrad on one element, in double; returns (w, accumulator).</summary>
+    public static (double Weight, double Accumulator) Adagrad(double w, double g, double a, AdagradStep step)
+    {
+        var grad = (step.GradientScale * g) + (step.WeightDecay * w);
+        a += grad * grad;
+        return (w - (step.LearningRate * grad / Math.Sqrt(a + step.Epsilon)), a);
+    }
 }

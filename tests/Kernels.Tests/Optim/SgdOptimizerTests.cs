@@ -14,8 +14,8 @@ public sealed class SgdOptimizerTests
         var spec = new OptimizerSpec(0.5f, ClipNorm: 1f);
 
         // Gradient sum (30, 40) over a batch of 10: mean (3, 4), norm 5 → factor 1/5.
-        StepDecision clipped = SgdOptimizer.Decide(spec, 0, (30.0 * 30) + (40.0 * 40), 10);
-        StepDecision unclipped = SgdOptimizer.Decide(spec, 0, (3.0 * 3) + (4.0 * 4), 10);
+        StepDecision clipped = Optimizer.Decide(spec, 0, (30.0 * 30) + (40.0 * 40), 10);
+        StepDecision unclipped = Optimizer.Decide(spec, 0, (3.0 * 3) + (4.0 * 4), 10);
 
         Assert.False(clipped.Skip);
         Assert.True(clipped.Clipped);
@@ -32,7 +32,7 @@ public sealed class SgdOptimizerTests
     [InlineData(double.PositiveInfinity)]
     public void ANonFiniteGradientSkipsTheStep(double sumOfSquares)
     {
-        StepDecision d = SgdOptimizer.Decide(new OptimizerSpec(0.1f, ClipNorm: 1f), 3, sumOfSquares, 10);
+        StepDecision d = Optimizer.Decide(new OptimizerSpec(0.1f, ClipNorm: 1f), 3, sumOfSquares, 10);
 
         Assert.True(d.Skip);
     }
@@ -42,7 +42,7 @@ public sealed class SgdOptimizerTests
     {
         var spec = new OptimizerSpec(1f, Schedule: new StepDecaySchedule(10, 0.1));
 
-        Assert.Equal(0.01f, SgdOptimizer.Decide(spec, 25, 1, 1).LearningRate);
+        Assert.Equal(0.01f, Optimizer.Decide(spec, 25, 1, 1).LearningRate);
     }
 
     [Theory]
@@ -69,8 +69,8 @@ public sealed class SgdOptimizerTests
         {
             float[] g = gradientSums[step];
             gradient.Upload(g);
-            StepDecision d = SgdOptimizer.Decide(spec, step, backend.SumOfSquares(gradient), batch);
-            SgdOptimizer.Apply(backend, weights, gradient, velocity, spec, d);
+            StepDecision d = Optimizer.Decide(spec, step, backend.SumOfSquares(gradient), batch);
+            Optimizer.Apply(backend, weights, gradient, [velocity.All], spec, d, 1);
 
             // By hand: mean gradient, clip by global norm 2, L2 decay, momentum, (Nesterov) update.
             double norm = Math.Sqrt(g.Sum(x => (double)x * x)) / batch;
@@ -104,8 +104,8 @@ public sealed class SgdOptimizerTests
         velocity.Upload([0.25f, -0.5f]);
         gradient.Upload([float.NaN, 1f]);
 
-        StepDecision d = SgdOptimizer.Decide(spec, 0, backend.SumOfSquares(gradient), 2);
-        SgdOptimizer.Apply(backend, weights, gradient, velocity, spec, d);
+        StepDecision d = Optimizer.Decide(spec, 0, backend.SumOfSquares(gradient), 2);
+        Optimizer.Apply(backend, weights, gradient, [velocity.All], spec, d, 1);
 
         Assert.True(d.Skip);
         SyntheticData.AssertBitIdentical([1f, 2f], weights.ToArray(), "weights");

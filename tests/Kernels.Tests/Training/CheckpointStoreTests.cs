@@ -27,12 +27,12 @@ public sealed class CheckpointStoreTests : IDisposable
         "{\"model\":1}",
         Layout,
         [1f, -2f, float.Epsilon, -0f, 3.25f, 1e30f, 0.5f, -0.125f],
-        [0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f],
+        [new OptimizerStateVector("velocity", [0.1f, 0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f])],
         step,
         Epoch: 2,
         Seed: 42,
         OptimizerJson: "{\"LearningRate\":0.1}",
-        SkippedSteps: 3);
+        SkippedSteps: Math.Min(3, step));
 
     [Fact]
     public void ASavedCheckpointLoadsBackBitForBit()
@@ -45,7 +45,7 @@ public sealed class CheckpointStoreTests : IDisposable
 
         Assert.Equal(saved.ModelSpecJson, loaded.ModelSpecJson);
         Assert.Equal(saved.Weights.Select(BitConverter.SingleToInt32Bits), loaded.Weights.Select(BitConverter.SingleToInt32Bits));
-        Assert.Equal(saved.Velocity, loaded.Velocity);
+        Assert.Equal(saved.OptimizerState, loaded.OptimizerState, StateComparer);
         Assert.Equal((7L, 2, 42UL, 3L), (loaded.Step, loaded.Epoch, loaded.Seed, loaded.SkippedSteps));
         Assert.Equal(saved.OptimizerJson, loaded.OptimizerJson);
         Assert.All(Layout.Zip(loaded.Layout), p => Assert.True(p.First.Matches(p.Second)));
@@ -110,11 +110,11 @@ public sealed class CheckpointStoreTests : IDisposable
     public void VectorsThatDoNotMatchTheLayoutAreRejected()
     {
         var shortWeights = Sample() with { Weights = new float[5] };
-        var shortVelocity = Sample() with { Velocity = new float[9] };
+        var shortVelocity = Sample() with { OptimizerState = [new OptimizerStateVector("velocity", new float[9])] };
         var gap = Sample() with { Layout = [Layout[0], Layout[1] with { Offset = 7 }] };
 
         Assert.Contains("weights hold 5 floats but the layout has 8", Assert.Throws<CheckpointException>(shortWeights.ValidateSizes).Message);
-        Assert.Contains("velocity holds 9", Assert.Throws<CheckpointException>(shortVelocity.ValidateSizes).Message);
+        Assert.Contains("state 'velocity' holds 9", Assert.Throws<CheckpointException>(shortVelocity.ValidateSizes).Message);
         Assert.Contains("dense_0/bias", Assert.Throws<CheckpointException>(gap.ValidateSizes).Message);
         Assert.Throws<CheckpointException>(() => CheckpointStore.Save(CheckpointStore.PathIn(_directory), shortWeights));
     }
@@ -146,13 +146,63 @@ public sealed class CheckpointStoreTests : IDisposable
         var velocity = weights.Select(w => w * 0.5f).ToArray();
         string path = CheckpointStore.PathIn(_directory);
 
-        CheckpointStore.Save(path, new Checkpoint(spec.ToJson(), Checkpoint.LayoutOf(layout), weights, velocity, 3, 0, 5, "{}"));
+        CheckpointStore.Save(path, new Checkpoint(spec.ToJson(), Checkpoint.LayoutOf(layout), weights, [new OptimizerStateVector("velocity", velocity)], 3, 0, 5, "{}"));
         var loaded = CheckpointStore.Load(path);
         loaded.ValidateAgainst(layout);
         var other = ParameterLayout.For(spec with { Layers = [new DenseSpec(4), new DenseSpec(2)] });
 
         Assert.Equal(weights, loaded.Weights);
-        Assert.Equal(velocity, loaded.Velocity);
+        Assert.Equal(velocity, loaded.OptimizerState.Single().Values);
         Assert.Contains("dense_0/kernel", Assert.Throws<CheckpointException>(() => loaded.ValidateAgainst(other)).Message);
     }
+
+    [Fact]
+    public void SeveralNamedStateVectorsRoundTripBitForBitAndMustMatchTheOptimizer()
+    {
+        string path = CheckpointStore.PathIn(_directory);
+        var adam = Kernels.Optim.OptimizerSpec.Adam(amsgrad: true);
+        var saved = Sample() with
+        {
+            OptimizerState = [.. adam.StateNames.Select((n, i) => new OptimizerStateVector(n, [.. Enumerable.Range(0, 8).Select(k => (k * 0.37f) - i)]))],
+        };
+
+        CheckpointStore.Save(path, saved);
+        var loaded = CheckpointStore.Load(path);
+        loaded.ValidateOptimizerState(adam);
+
+        Assert.Equal(saved.OptimizerState, loaded.OptimizerState, StateComparer);
+        Assert.Equal(4, loaded.AppliedUpdates);
+        var sgd = Assert.Throws<CheckpointException>(() => loaded.ValidateOptimizerState(new Kernels.Optim.OptimizerSpec(0.1f)));
+        Assert.Contains("[momentum, velocity, velocity_hat] but Sgd keeps [velocity]", sgd.Message);
+    }
+
+    [Fact]
+    public void AVersion1CheckpointLoadsItsVelocityAsTheSgdState()
+    {
+        string path = CheckpointStore.PathIn(_directory);
+        Directory.CreateDirectory(_directory);
+        float[] velocity = [0.5f, -1f, 2f, 0f, 1f, 1f, 1f, 3f];
+        var file = new CheckpointFile
+        {
+            Magic = CheckpointFile.ExpectedMagic,
+            Version = 1,
+            ModelSpecJson = "{}",
+            Layout = [.. Layout.Select(t => new CheckpointFileTensor { Name = t.Name, Offset = t.Offset, Length = t.Length, Shape = t.Shape })],
+            Weights = new byte[8 * sizeof(float)],
+            Velocity = [.. velocity.SelectMany(BitConverter.GetBytes)],
+            Step = 2,
+            OptimizerJson = "{}",
+        };
+        File.WriteAllBytes(path, MessagePackSerializer.Serialize(file));
+
+        var loaded = CheckpointStore.Load(path);
+
+        Assert.Equal("velocity", loaded.OptimizerState.Single().Name);
+        Assert.Equal(velocity, loaded.OptimizerState.Single().Values);
+        loaded.ValidateOptimizerState(new Kernels.Optim.OptimizerSpec(0.1f, 0.9f));
+    }
+
+    private static readonly IEqualityComparer<OptimizerStateVector> StateComparer = EqualityComparer<OptimizerStateVector>.Create(
+        (a, b) => a!.Name == b!.Name && a.Values.Select(BitConverter.SingleToInt32Bits).SequenceEqual(b.Values.Select(BitConverter.SingleToInt32Bits)),
+        v => v.Name.GetHashCode(StringComparison.Ordinal));
 }

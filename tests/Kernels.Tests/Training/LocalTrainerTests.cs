@@ -71,8 +71,8 @@ public sealed class LocalTrainerTests
                 }
 
                 gradient.Upload(reducer.Root);
-                StepDecision d = SgdOptimizer.Decide(options.Optimizer, step, serverBackend.SumOfSquares(gradient), plan.GlobalBatch);
-                SgdOptimizer.Apply(serverBackend, weights, gradient, velocity, options.Optimizer, d);
+                StepDecision d = Optimizer.Decide(options.Optimizer, step, serverBackend.SumOfSquares(gradient), plan.GlobalBatch);
+                Optimizer.Apply(serverBackend, weights, gradient, [velocity.All], options.Optimizer, d, step + 1);
             }
         }
         finally

@@ -3,7 +3,7 @@ namespace DistTrain.Grains;
 /// <summary>
 /// Sets up one parameter-server slice for a run: it owns floats
 /// <c>[Offset, Offset + Length)</c> of the flat parameter vector, starts with zero weights
-/// and velocity (filled afterwards with <see cref="IParameterServerGrain.Write"/>) at
+/// and optimiser state (filled afterwards with <see cref="IParameterServerGrain.Write"/>) at
 /// version <see cref="Step"/>.
 /// </summary>
 /// <param name="RunId">The run.</param>
@@ -14,6 +14,7 @@ namespace DistTrain.Grains;
 /// <param name="MicroShards">Leaves of the micro-shard tree.</param>
 /// <param name="GlobalBatch">Samples per step (the gradient sum is divided by it).</param>
 /// <param name="Step">Version of the weights that will be written.</param>
+/// <param name="AppliedUpdates">Optimiser updates applied before <paramref name="Step"/> (steps minus skipped steps): Adam's bias-correction count.</param>
 [GenerateSerializer, Immutable, Alias("DistTrain.ServerSliceConfig")]
 public sealed record ServerSliceConfig(
     [property: Id(0)] string RunId,
@@ -23,4 +24,5 @@ public sealed record ServerSliceConfig(
     [property: Id(4)] OptimizerSettings Optimizer,
     [property: Id(5)] int MicroShards,
     [property: Id(6)] int GlobalBatch,
-    [property: Id(7)] long Step);
+    [property: Id(7)] long Step,
+    [property: Id(8)] long AppliedUpdates = 0);
