@@ -24,7 +24,7 @@ internal static class TrainRequestBuilder
         var file = specPath is null ? new RunSpecFile() : RunSpecFile.Load(specPath);
 
         var presetName = parse.GetValue(o.Preset) ?? file.Preset;
-        var preset = presetName is null ? null : TrainingPreset.Find(presetName);
+        var preset = presetName is null ? null : CliPresets.Find(presetName);
         var modelPath = parse.GetValue(o.Model);
         if (preset is null && modelPath is null && file.Model is null)
         {
