@@ -1,5 +1,5 @@
 using System.Text.Json;
-using DistTrain.Client.Cluster;
+using DistTrain.Hosting;
 
 namespace DistTrain.Client.Tests;
 

@@ -9,6 +9,12 @@ namespace DistTrain.Callbacks;
 /// this callback copies the one of every N-th epoch to <c>epoch-NNN.msgpack</c> beside it. On a
 /// running cluster the directory must be one path that the silos and this program both reach.
 /// </summary>
+/// <remarks>
+/// The run keeps only its latest checkpoint and the one before; the copy is made when this
+/// program notices the epoch's end (within a poll interval). An epoch whose checkpoint was
+/// already replaced by then (epochs shorter than the poll interval) is listed in
+/// <see cref="Missed"/>; the last epoch's checkpoint is always kept.
+/// </remarks>
 /// <param name="directory">Directory of the run's checkpoints.</param>
 /// <param name="everyEpochs">Keep the checkpoint of every this many epochs, at least 1.</param>
 public sealed class ModelCheckpoint(string directory, int everyEpochs = 1) : Callback
@@ -55,20 +61,19 @@ public sealed class ModelCheckpoint(string directory, int everyEpochs = 1) : Cal
         var deadline = DateTime.UtcNow + Wait;
         do
         {
-            if (CheckpointStore.Resolve(source) is { } file && TryLoad(file) is { } checkpoint)
+            var latest = CheckpointStore.Resolve(source) is { } file ? TryLoad(file) : null;
+            var candidate = latest?.Step == step ? latest : latest?.Step > step && TryLoad(source + CheckpointStore.PreviousSuffix) is { } previous && previous.Step == step ? previous : null;
+            if (candidate is not null)
             {
-                if (checkpoint.Step == step)
-                {
-                    var target = Path.Combine(Directory, $"epoch-{logs.Epoch:D3}.msgpack");
-                    CheckpointStore.Save(target, checkpoint);
-                    _saved.Add(target);
-                    return;
-                }
+                var target = Path.Combine(Directory, $"epoch-{logs.Epoch:D3}.msgpack");
+                CheckpointStore.Save(target, candidate);
+                _saved.Add(target);
+                return;
+            }
 
-                if (checkpoint.Step > step)
-                {
-                    break;
-                }
+            if (latest?.Step > step)
+            {
+                break;
             }
 
             Thread.Sleep(50);
@@ -79,6 +84,11 @@ public sealed class ModelCheckpoint(string directory, int everyEpochs = 1) : Cal
 
     private static Checkpoint? TryLoad(string file)
     {
+        if (!File.Exists(file))
+        {
+            return null;
+        }
+
         try
         {
             return CheckpointStore.Load(file);
