@@ -39,7 +39,9 @@ public sealed class ModelApiTests : IDisposable
         Assert.Equal(144, history.Summary.Steps);
         Assert.Equal(Enumerable.Range(0, 144).Select(i => (long)i), steps);
         Assert.All(history["accuracy"], a => Assert.Null(a));
-        Assert.All(history["val_loss"], v => Assert.NotNull(v));
+        // Validation runs when the client notices an epoch's end (epochs of milliseconds may pass
+        // unseen); the last epoch's is that of the final weights.
+        Assert.NotNull(history["val_loss"][^1]);
         Assert.True(history["val_loss"][^1] < 1e-3, $"val_loss {history["val_loss"][^1]}");
 
         // Weights are [kernel, bias]; the prediction and Evaluate agree with a hand computation.
