@@ -8,7 +8,6 @@
 using System.Globalization;
 using DistTrain;
 using DistTrain.Callbacks;
-using DistTrain.Grains;
 using DistTrain.Kernels.Backends;
 
 var epochs = 10;
@@ -31,7 +30,7 @@ var model = new Sequential(784)
     .Dense(256, ActivationKind.Relu).Dropout(0.2f)
     .Dense(10, ActivationKind.Softmax); // fused into the cross-entropy, as in Keras
 model.Compile(
-    new Sgd(LearningRate: 0.05f, Momentum: 0.9f) { Schedule = new ScheduleSettings(ScheduleKind.Cosine) },
+    new Sgd(LearningRate: 0.05f, Momentum: 0.9f) { Schedule = Schedules.Cosine() }, // to 0 over the run
     "categorical_crossentropy",
     "accuracy");
 

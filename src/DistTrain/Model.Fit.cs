@@ -93,10 +93,7 @@ public partial class Model
             }
 
             var totalSteps = (long)(training.Count / batchSize) * epochs;
-            if (optimizer.Schedule is { Kind: ScheduleKind.Cosine, DecaySteps: 0 } cosine)
-            {
-                optimizer = optimizer with { Schedule = cosine with { DecaySteps = Math.Max(1, totalSteps - cosine.WarmupSteps) } };
-            }
+            optimizer = optimizer with { Schedule = Schedules.ForRun(optimizer.Schedule, totalSteps) };
 
             var checkpointDirectory = callbacks.Select(c => c.CheckpointDirectory).LastOrDefault(d => d is not null) ?? Full(options.CheckpointDirectory);
             var request = new TrainRequest(

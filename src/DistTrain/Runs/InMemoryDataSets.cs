@@ -33,9 +33,13 @@ public static class InMemoryDataSets
         Registered.TryRemove(key, out _);
     }
 
-    /// <summary>A provider with the standard data sets, <c>synthetic</c> and the samples registered here.</summary>
-    public static DataSetProvider CreateProvider(Action<string>? log = null) =>
-        new DataSetProvider().RegisterStandardDataSets(log).Register(DataSetReference.InMemoryName, Load);
+    /// <summary>
+    /// A provider with the standard data sets, <c>synthetic</c> and the samples registered here;
+    /// <paramref name="log"/> gets the one line per load saying where a data set came from (every
+    /// loading step when <paramref name="verbose"/>), as <see cref="RunEvaluator.CreateProvider"/>.
+    /// </summary>
+    public static DataSetProvider CreateProvider(Action<string>? log = null, bool verbose = false) =>
+        RunEvaluator.CreateProvider(log ?? (_ => { }), verbose).Register(DataSetReference.InMemoryName, Load);
 
     /// <summary>The split of registered samples named by <paramref name="spec"/>.</summary>
     public static IDataSet Load(DataSpec spec)
