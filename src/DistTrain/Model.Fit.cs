@@ -150,16 +150,15 @@ public partial class Model
             BatchSize = request.BatchSize,
             Evaluator = evaluator,
             EvaluateTest = false,
-            StepReported = callbacks.Any(c => c.WantsSteps || c.GetType().GetMethod(nameof(Callback.OnStepEnd))!.DeclaringType != typeof(Callback))
-                ? report =>
+            // One GetReports call per poll, for callbacks' OnStepEnd.
+            StepReported = callbacks.Count == 0 ? null : report =>
+            {
+                var logs = StepLogs.From(report);
+                foreach (var callback in callbacks)
                 {
-                    var logs = StepLogs.From(report);
-                    foreach (var callback in callbacks)
-                    {
-                        callback.OnStepEnd(logs);
-                    }
+                    callback.OnStepEnd(logs);
                 }
-                : null,
+            },
             StopRequested = _ => StopTraining ? "stopped by a callback (StopTraining)" : null,
         };
         var summary = await follower.FollowAsync(new CallbackProgress(callbacks, epochs, accuracy, options.Log), cancellationToken).ConfigureAwait(false);

@@ -39,7 +39,4 @@ public abstract class Callback
 
     /// <summary>Adjusts the run before it starts (checkpoint directory); null keeps it.</summary>
     internal virtual string? CheckpointDirectory => null;
-
-    /// <summary>Whether the callback wants per-step reports (the client polls them only then).</summary>
-    internal virtual bool WantsSteps => false;
 }

@@ -14,6 +14,4 @@ public sealed class LambdaCallback(Action<StepLogs>? onStepEnd = null, Action<Ep
 
     /// <inheritdoc />
     public override void OnTrainEnd(History history) => onTrainEnd?.Invoke(history);
-
-    internal override bool WantsSteps => onStepEnd is not null;
 }
