@@ -89,7 +89,7 @@ internal static class TrainRequestBuilder
         try
         {
             schedule = scheduleText is not null ? ScheduleSyntax.Parse(scheduleText, warmup, totalSteps)
-                : schedule is { Kind: ScheduleKind.Cosine, DecaySteps: 0 } ? ScheduleSyntax.Parse("cosine", warmup, totalSteps)
+                : schedule is { Kind: ScheduleKind.Cosine, DecaySteps: 0 } ? Schedules.ForRun(schedule with { WarmupSteps = warmup }, totalSteps)
                 : schedule is null && warmup > 0 ? new ScheduleSettings(ScheduleKind.Constant, WarmupSteps: warmup)
                 : schedule;
         }
