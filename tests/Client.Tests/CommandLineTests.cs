@@ -177,7 +177,7 @@ public sealed class CommandLineTests : IDisposable
     [Fact]
     public async Task ADeadClusterAddressFailsWithOneLine()
     {
-        var port = Cluster.ClusterConnection.FreeLoopbackPort();
+        var port = DistTrain.Hosting.ClusterConnection.FreeLoopbackPort();
 
         var result = await CliRunner.RunAsync("status", "run-1", "--cluster", $"127.0.0.1:{port}");
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using DistTrain.Client.Cluster;
+using DistTrain.Hosting;
 
 namespace DistTrain.Client.Tests;
 
@@ -69,6 +69,41 @@ public sealed class MultiProcessClusterTests : IDisposable
         var list = await ProcessRunner.RunConsoleAsync(_directory, CommandTimeout, "list", "--cluster", cluster, "--json");
         Assert.True(list.ExitCode == 0, list.Error);
         Assert.Contains("two-silos", list.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheLibraryFitsOnARunningSiloFromACsvFileAndValidatesWithSamplesInMemory()
+    {
+        var ports = (Silo: ClusterConnection.FreeLoopbackPort(), Gateway: ClusterConnection.FreeLoopbackPort());
+        StartSilo(ports.Silo, ports.Gateway, ports.Silo);
+        await WaitForPortAsync(ports.Gateway);
+        var cluster = $"127.0.0.1:{ports.Gateway}";
+        await WaitForSilosAsync(cluster, expected: 1);
+
+        var csv = await LinearData.WriteCsvAsync(_directory, 512, weight: 0.8f, bias: 1.2f);
+        float[] x = [-1f, 0f, 1f, 2f];
+        var model = new Sequential(1).Dense(1).Compile(new Sgd(0.1f, Momentum: 0.9f), "mse");
+        var epochs = 0;
+        var history = await model.FitAsync(
+            DataSource.Csv(csv, "y"),
+            epochs: 8,
+            batchSize: 32,
+            validationData: DataSource.FromArrays(x, [.. x.Select(v => (0.8f * v) + 1.2f)], [1], 1),
+            callbacks: [new Callbacks.LambdaCallback(onEpochEnd: _ => epochs++)],
+            options: new FitOptions { Cluster = cluster, RunId = "library-on-silo", PollInterval = TimeSpan.FromMilliseconds(100) });
+
+        Assert.Equal("Completed", history.Summary.State);
+        Assert.Equal(cluster, history.Summary.Cluster);
+        Assert.Equal((8, 8, 128L), (history.Epochs.Count, epochs, history.Summary.Steps));
+        Assert.True(history["val_loss"][^1] < 1e-3, $"val_loss {history["val_loss"][^1]}");
+        Assert.Equal(0.8, model.Weights![0], 0.02);
+        Assert.Equal(1.2, model.Weights[1], 0.02);
+
+        // The run is the silo's, like any console run: listed, with its checkpoint in the silo's root.
+        var list = await ProcessRunner.RunConsoleAsync(_directory, CommandTimeout, "list", "--cluster", cluster, "--json");
+        Assert.True(list.ExitCode == 0, list.Error);
+        Assert.Contains("library-on-silo", list.Output, StringComparison.Ordinal);
+        Assert.StartsWith(Path.Combine(_directory, "checkpoints"), history.Summary.Checkpoint, StringComparison.Ordinal);
     }
 
     private void StartSilo(int siloPort, int gatewayPort, int primaryPort)

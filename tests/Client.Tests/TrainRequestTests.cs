@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DistTrain.Client.Cli;
 using DistTrain.Client.Train;
+using DistTrain.Runs;
 using DistTrain.Grains;
 using DistTrain.Kernels.Data;
 using DistTrain.Kernels.Models;

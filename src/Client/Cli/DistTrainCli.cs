@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using DistTrain.Client.Commands;
+using DistTrain.Hosting;
 
 namespace DistTrain.Client.Cli;
 
@@ -44,6 +45,11 @@ public static class DistTrainCli
             console.Error.WriteLine($"disttrain: {OneLine(ex.Message)}");
             return ex.ExitCode;
         }
+        catch (DistTrainException ex)
+        {
+            console.Error.WriteLine($"disttrain: {OneLine(ex.Message)}");
+            return ExitCodes.Failure;
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             console.Error.WriteLine("disttrain: cancelled");
@@ -76,26 +82,10 @@ public static class DistTrainCli
     }
 
     /// <summary>One line naming an unexpected failure: its type where the message alone is vague.</summary>
-    internal static string Describe(Exception ex)
-    {
-        var inner = ex is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : ex;
-        return inner switch
-        {
-            FileNotFoundException f => $"file not found: {f.FileName ?? OneLine(f.Message)}",
-            DirectoryNotFoundException d => OneLine(d.Message),
-            UnauthorizedAccessException u => OneLine(u.Message),
-            ArgumentException or InvalidOperationException or FormatException or IOException => OneLine(inner.Message),
-            _ => $"{inner.GetType().Name}: {OneLine(inner.Message)}",
-        };
-    }
+    internal static string Describe(Exception ex) => ErrorText.Describe(ex);
 
     /// <summary>The first line of <paramref name="message"/>, trimmed.</summary>
-    internal static string OneLine(string message)
-    {
-        var line = message.AsSpan().Trim();
-        var end = line.IndexOfAny('\r', '\n');
-        return (end < 0 ? line : line[..end]).Trim().ToString();
-    }
+    internal static string OneLine(string message) => ErrorText.OneLine(message);
 
     private static IEnumerable<string> CommandPath(Command command)
     {

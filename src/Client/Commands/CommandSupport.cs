@@ -1,6 +1,5 @@
 using System.CommandLine;
 using DistTrain.Client.Cli;
-using DistTrain.Client.Cluster;
 
 namespace DistTrain.Client.Commands;
 
@@ -48,7 +47,7 @@ internal static class CommandSupport
         }
 
         RejectConsoleExporterWithJson(settings, json);
-        return ClusterConnection.OpenAsync(settings, hooks, cancellationToken);
+        return ClusterConnection.OpenAsync(settings, cancellationToken, hooks.ConfigureMetrics);
     }
 
     public static void RejectConsoleExporterWithJson(ConnectionSettings settings, bool json)

@@ -40,7 +40,7 @@ internal static class ListCommand
                     Markup.Escape(s.RunId),
                     s.State.ToString().ToLowerInvariant(),
                     $"{s.Step}/{s.TotalSteps}",
-                    $"{Math.Min(s.Epoch + 1, Train.RunWatcher.EpochsOf(s))}/{Train.RunWatcher.EpochsOf(s)}",
+                    $"{Math.Min(s.Epoch + 1, RunWatcher.EpochsOf(s))}/{RunWatcher.EpochsOf(s)}",
                     SummaryView.Number(s.LastLoss),
                     SummaryView.Percent(s.LastAccuracy),
                     s.Workers.ToString(System.Globalization.CultureInfo.InvariantCulture));

@@ -75,7 +75,7 @@ internal static class ModelCommand
 
         if (presetName is not null)
         {
-            var preset = TrainingPreset.Find(presetName);
+            var preset = CliPresets.Find(presetName);
             return (ModelSpecFile.Parse(preset.ModelSpecJson(1), $"preset {preset.Name}"), $"preset {preset.Name}");
         }
 

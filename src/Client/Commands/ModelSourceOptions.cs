@@ -1,6 +1,5 @@
 using System.CommandLine;
 using DistTrain.Client.Cli;
-using DistTrain.Client.Cluster;
 using DistTrain.Client.Train;
 using DistTrain.Grains;
 

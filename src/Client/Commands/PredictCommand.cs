@@ -55,7 +55,16 @@ internal static class PredictCommand
 
             using var model = await source.ResolveAsync(parse, connection.Read(parse), console, hooks, asJson, cancellationToken);
             var split = parse.GetValue(source.Split)!;
-            var (outputs, targets) = model.Evaluator.Predict(model.Weights, split, indices);
+            float[] outputs, targets;
+            try
+            {
+                (outputs, targets) = model.Evaluator.Predict(model.Weights, split, indices);
+            }
+            catch (ArgumentOutOfRangeException ex)
+            {
+                throw new CliException(DistTrainCli.OneLine(ex.Message), ExitCodes.Usage, ex);
+            }
+
             var width = outputs.Length / indices.Length;
             var targetWidth = targets.Length / indices.Length;
             var classification = model.Evaluator.ModelSpec.Loss != Kernels.Models.LossKind.MeanSquaredError && width > 1;

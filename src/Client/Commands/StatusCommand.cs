@@ -69,5 +69,5 @@ internal static class StatusCommand
         ansi.Write(grid);
     }
 
-    private static int RunEpochs(RunStatus status) => Train.RunWatcher.EpochsOf(status);
+    private static int RunEpochs(RunStatus status) => RunWatcher.EpochsOf(status);
 }

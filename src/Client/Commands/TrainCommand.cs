@@ -1,6 +1,5 @@
 using System.CommandLine;
 using DistTrain.Client.Cli;
-using DistTrain.Client.Cluster;
 using DistTrain.Client.Output;
 using DistTrain.Client.Train;
 using DistTrain.Grains;
@@ -55,15 +54,10 @@ internal static class TrainCommand
         }
 
         using var evaluator = new RunEvaluator(request.ModelSpecJson, request.Data, request.ValidationSplit, provider);
-        await using var cluster = await ClusterConnection.OpenAsync(settings, hooks, cancellationToken);
-        var run = cluster.Grains.GetGrain<ITrainingRunGrain>(request.RunId);
-        var started = await run.Start(request.ToRunSpec()).WaitAsync(cancellationToken);
-        await cluster.Grains.GetGrain<IRunRegistryGrain>(0).Register(request.RunId).WaitAsync(cancellationToken);
+        await using var cluster = await ClusterConnection.OpenAsync(settings, cancellationToken, hooks.ConfigureMetrics);
+        var (run, started) = await RunLauncher.StartAsync(cluster, request, cancellationToken);
         hooks.RunStarted?.Invoke(request.RunId);
-        if (started.State == RunState.Failed)
-        {
-            throw new CliException($"run '{request.RunId}' failed to start: {started.Error}");
-        }
+        RunLauncher.EnsureStarted(started);
 
         if (detach)
         {
@@ -85,14 +79,14 @@ internal static class TrainCommand
             console.Out.Flush();
         }
 
-        var follower = new RunFollower(cluster, run, request.RunId, hooks)
+        var follower = new RunFollower(cluster, run, request.RunId, hooks.PollInterval)
         {
             BatchSize = request.BatchSize,
             Evaluator = evaluator,
             EarlyStopping = request.EarlyStoppingMonitor is { } monitor ? new EarlyStoppingTracker(new Kernels.Training.EarlyStopping(monitor, request.Patience)) : null,
         };
-        var summary = await follower.FollowAsync(console, json, cancellationToken);
-        RunFollower.Print(console, json, summary);
+        var summary = await ProgressView.RunAsync(console, json, progress => follower.FollowAsync(progress, cancellationToken));
+        RunSummaryOutput.Print(console, json, summary);
         return summary.State == nameof(RunState.Failed) ? ExitCodes.Failure : ExitCodes.Success;
     }
 }

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using DistTrain.Client.Cli;
-using DistTrain.Client.Train;
+using DistTrain.Client.Output;
 using DistTrain.Grains;
 
 namespace DistTrain.Client.Commands;
@@ -32,9 +32,9 @@ internal static class WatchCommand
             }
 
             using var evaluator = spec is null ? null : RunEvaluator.ForRunSpec(spec, RunEvaluator.CreateProvider(message => console.Error.WriteLine(message), settings.Verbose));
-            var follower = new RunFollower(cluster, grain, id, hooks) { BatchSize = spec?.BatchSize, Evaluator = evaluator };
-            var summary = await follower.FollowAsync(console, asJson, cancellationToken);
-            RunFollower.Print(console, asJson, summary);
+            var follower = new RunFollower(cluster, grain, id, hooks.PollInterval) { BatchSize = spec?.BatchSize, Evaluator = evaluator };
+            var summary = await ProgressView.RunAsync(console, asJson, progress => follower.FollowAsync(progress, cancellationToken));
+            RunSummaryOutput.Print(console, asJson, summary);
             return summary.State == nameof(RunState.Failed) ? ExitCodes.Failure : ExitCodes.Success;
         });
         return command;

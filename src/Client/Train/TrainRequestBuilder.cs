@@ -24,7 +24,7 @@ internal static class TrainRequestBuilder
         var file = specPath is null ? new RunSpecFile() : RunSpecFile.Load(specPath);
 
         var presetName = parse.GetValue(o.Preset) ?? file.Preset;
-        var preset = presetName is null ? null : TrainingPreset.Find(presetName);
+        var preset = presetName is null ? null : CliPresets.Find(presetName);
         var modelPath = parse.GetValue(o.Model);
         if (preset is null && modelPath is null && file.Model is null)
         {
@@ -109,7 +109,7 @@ internal static class TrainRequestBuilder
         try
         {
             schedule = scheduleText is not null ? ScheduleSyntax.Parse(scheduleText, warmup, totalSteps)
-                : schedule is { Kind: ScheduleKind.Cosine, DecaySteps: 0 } ? ScheduleSyntax.Parse("cosine", warmup, totalSteps)
+                : schedule is { Kind: ScheduleKind.Cosine, DecaySteps: 0 } ? Schedules.ForRun(schedule with { WarmupSteps = warmup }, totalSteps)
                 : schedule is null && warmup > 0 ? new ScheduleSettings(ScheduleKind.Constant, WarmupSteps: warmup)
                 : schedule;
         }

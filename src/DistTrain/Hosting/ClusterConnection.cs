@@ -1,22 +1,23 @@
 using System.Net;
 using System.Net.Sockets;
-using DistTrain.Client.Cli;
+using DistTrain.Grains.Data;
 using DistTrain.Silo.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
 using Orleans.Configuration;
 using Orleans.Runtime;
 
-namespace DistTrain.Client.Cluster;
+namespace DistTrain.Hosting;
 
 /// <summary>
 /// A started connection to a DistTrain cluster: either an Orleans client talking to the
-/// gateways given with <c>--cluster</c>, or an embedded silo in this process (localhost
+/// gateways of a running cluster, or an embedded silo in this process (localhost
 /// clustering, in-memory storage). Disposing it stops the host and flushes the metrics.
 /// </summary>
-internal sealed class ClusterConnection : IAsyncDisposable
+public sealed class ClusterConnection : IAsyncDisposable
 {
     private readonly IHost _host;
 
@@ -36,11 +37,21 @@ internal sealed class ClusterConnection : IAsyncDisposable
     /// <summary>Services of the underlying host (the meter provider, the cluster client).</summary>
     public IServiceProvider Services => _host.Services;
 
-    /// <summary>Starts the embedded silo or connects to the gateways.</summary>
-    public static async Task<ClusterConnection> OpenAsync(ConnectionSettings settings, CliHooks hooks, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the embedded silo or connects to the gateways; throws <see cref="DistTrainException"/>
+    /// when the silo does not start or the cluster cannot be reached.
+    /// </summary>
+    /// <param name="settings">Where the cluster is.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    /// <param name="configureMetrics">Adds readers or exporters to the meter provider (tests add the in-memory exporter).</param>
+    /// <param name="embeddedDataSets">The embedded silo's data-set provider (null: the standard data sets); ignored for a running cluster.</param>
+    public static async Task<ClusterConnection> OpenAsync(
+        ConnectionSettings settings,
+        CancellationToken cancellationToken,
+        Action<MeterProviderBuilder>? configureMetrics = null,
+        IDataSetProvider? embeddedDataSets = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        ArgumentNullException.ThrowIfNull(hooks);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddEnvironmentVariables();
         ConfigureLogging(builder, settings.Verbose);
@@ -55,11 +66,11 @@ internal sealed class ClusterConnection : IAsyncDisposable
                     options.OtlpEndpoint = settings.OtelEndpoint;
                 }
             },
-            hooks.ConfigureMetrics);
+            configureMetrics);
 
         if (settings.Embedded)
         {
-            EmbeddedSilo.Configure(builder, settings);
+            EmbeddedSilo.Configure(builder, settings, embeddedDataSets);
         }
         else
         {
@@ -91,7 +102,7 @@ internal sealed class ClusterConnection : IAsyncDisposable
         {
             host.Dispose();
             var what = settings.Embedded ? "cannot start the embedded silo" : $"cannot reach the cluster at {settings.Describe()}";
-            throw new CliException($"{what}: {DistTrainCli.Describe(Unwrap(ex))}", ExitCodes.Failure, ex);
+            throw new DistTrainException($"{what}: {ErrorText.Describe(Unwrap(ex))}", ex);
         }
 
         return new ClusterConnection(host, settings);

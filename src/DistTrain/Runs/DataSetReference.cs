@@ -1,7 +1,7 @@
 using DistTrain.Grains;
 using DistTrain.Silo.Data;
 
-namespace DistTrain.Client.Train;
+namespace DistTrain.Runs;
 
 /// <summary>
 /// Which data a run uses, as the user named it: a known data set (<c>mnist</c>,
@@ -15,6 +15,12 @@ public sealed record DataSetReference(string Name, string? Path = null, string? 
 {
     /// <summary>The data-set names the console knows.</summary>
     public static IReadOnlyList<string> KnownNames => StandardDataSets.Names;
+
+    /// <summary>The name of samples a program registered in memory (<see cref="InMemoryDataSets"/>); only an embedded cluster can read them.</summary>
+    public const string InMemoryName = "memory";
+
+    /// <summary>True for samples held in this process's memory.</summary>
+    public bool IsInMemory => string.Equals(Name, InMemoryName, StringComparison.Ordinal);
 
     /// <summary>True for a CSV file.</summary>
     public bool IsCsv => string.Equals(Name, "csv", StringComparison.Ordinal);
@@ -53,5 +59,5 @@ public sealed record DataSetReference(string Name, string? Path = null, string? 
     }
 
     /// <inheritdoc />
-    public override string ToString() => IsCsv ? $"csv {Path} (target {Target ?? "last column"})" : Path is null ? Name : $"{Name} ({Path})";
+    public override string ToString() => IsInMemory ? "in-memory samples" : IsCsv ? $"csv {Path} (target {Target ?? "last column"})" : Path is null ? Name : $"{Name} ({Path})";
 }

@@ -2,9 +2,11 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace DistTrain.Client.Cli;
+namespace DistTrain.Hosting;
 
-/// <summary>One gateway endpoint given as <c>host:port</c> on the command line.</summary>
+/// <summary>One gateway endpoint of a running cluster, <c>host:port</c>.</summary>
+/// <param name="Host">Host name or IP address.</param>
+/// <param name="Port">Gateway port.</param>
 public sealed record GatewayAddress(string Host, int Port)
 {
     /// <summary>Parses <c>host:port[,host:port...]</c>; throws <see cref="FormatException"/> naming the bad entry.</summary>
@@ -43,7 +45,7 @@ public sealed record GatewayAddress(string Host, int Port)
         return new GatewayAddress(host, port);
     }
 
-    /// <summary>Resolves the host (IPv4 preferred, as Orleans gateways listen on it by default).</summary>
+    /// <summary>Resolves the host (IPv4 preferred, as Orleans gateways listen on it by default); throws <see cref="DistTrainException"/> when it cannot.</summary>
     public async Task<IPEndPoint> ResolveAsync(CancellationToken cancellationToken)
     {
         if (IPAddress.TryParse(Host, out var literal))
@@ -58,11 +60,11 @@ public sealed record GatewayAddress(string Host, int Port)
         }
         catch (SocketException ex)
         {
-            throw new CliException($"cannot resolve cluster host '{Host}': {ex.Message}");
+            throw new DistTrainException($"cannot resolve cluster host '{Host}': {ex.Message}");
         }
 
         var address = addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses.FirstOrDefault()
-            ?? throw new CliException($"cluster host '{Host}' has no address.");
+            ?? throw new DistTrainException($"cluster host '{Host}' has no address.");
         return new IPEndPoint(address, Port);
     }
 

@@ -1,7 +1,7 @@
 using DistTrain.Grains;
 using DistTrain.Kernels.Models;
 
-namespace DistTrain.Client.Train;
+namespace DistTrain.Runs;
 
 /// <summary>The presets of <c>disttrain train --preset</c>.</summary>
 public static class TrainingPresets

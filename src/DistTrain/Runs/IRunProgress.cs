@@ -1,9 +1,9 @@
 using DistTrain.Grains;
 
-namespace DistTrain.Client.Output;
+namespace DistTrain.Runs;
 
-/// <summary>Where a watched run's progress goes: a live bar, plain lines, or nowhere (<c>--json</c>).</summary>
-internal interface IRunProgress
+/// <summary>Where a watched run's progress goes: the console's live bar or plain lines, or a program's callbacks.</summary>
+public interface IRunProgress
 {
     /// <summary>The latest polled status with the measured throughput and the time left.</summary>
     void Update(RunStatus status, double? samplesPerSecond, TimeSpan? remaining);

@@ -1,19 +1,21 @@
-using DistTrain.Client.Cli;
-using DistTrain.Client.Cluster;
-using DistTrain.Client.Output;
-using DistTrain.Client.Telemetry;
 using DistTrain.Grains;
+using DistTrain.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Metrics;
 
-namespace DistTrain.Client.Train;
+namespace DistTrain.Runs;
 
 /// <summary>
-/// Follows a started run to its end (shared by <c>train</c> and <c>watch</c>) and builds
-/// its <see cref="RunSummary"/>: the watcher's history and throughput plus the final
-/// weights evaluated on the validation and test splits when an evaluator is given.
+/// Follows a started run to its end (shared by the console's <c>train</c> and <c>watch</c> and
+/// by <see cref="Model.Fit"/>) and builds its <see cref="RunSummary"/>: the watcher's history
+/// and throughput plus the final weights evaluated on the validation and test splits when an
+/// evaluator is given.
 /// </summary>
-internal sealed class RunFollower(ClusterConnection cluster, ITrainingRunGrain run, string runId, CliHooks hooks)
+/// <param name="cluster">The connection the run was reached through.</param>
+/// <param name="run">The run's coordinator grain.</param>
+/// <param name="runId">The run's id.</param>
+/// <param name="pollInterval">Time between status polls.</param>
+public sealed class RunFollower(ClusterConnection cluster, ITrainingRunGrain run, string runId, TimeSpan pollInterval)
 {
     /// <summary>Samples per step, when known.</summary>
     public int? BatchSize { get; init; }
@@ -21,25 +23,40 @@ internal sealed class RunFollower(ClusterConnection cluster, ITrainingRunGrain r
     /// <summary>Evaluates weights on the run's splits; null skips validation and test metrics.</summary>
     public RunEvaluator? Evaluator { get; init; }
 
+    /// <summary>Whether the final weights are evaluated on the test split (when the data set has one).</summary>
+    public bool EvaluateTest { get; init; } = true;
+
     /// <summary>Early stopping, applied as epochs finish.</summary>
     public EarlyStoppingTracker? EarlyStopping { get; init; }
 
-    public async Task<RunSummary> FollowAsync(CliConsole console, bool json, CancellationToken cancellationToken)
+    /// <summary>Receives every step's report (see <see cref="RunWatcher.StepReported"/>).</summary>
+    public Action<StepReport>? StepReported { get; init; }
+
+    /// <summary>Asked after every finished epoch; a reason stops the run (see <see cref="RunWatcher.StopRequested"/>).</summary>
+    public Func<EpochRow, string?>? StopRequested { get; init; }
+
+    /// <summary>The final weights, once <see cref="FollowAsync"/> has read them (null when not evaluated or not available).</summary>
+    public float[]? FinalWeights { get; private set; }
+
+    /// <summary>Watches the run to its end, reporting to <paramref name="progress"/>, and summarises it.</summary>
+    public async Task<RunSummary> FollowAsync(IRunProgress progress, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(progress);
         using var metrics = new ClientRunMetrics(runId);
         var evaluator = Evaluator;
-        var watcher = new RunWatcher(run, hooks.PollInterval, metrics)
+        var watcher = new RunWatcher(run, pollInterval, metrics)
         {
             BatchSize = BatchSize,
             HasAccuracy = evaluator?.ModelSpec.Loss != Kernels.Models.LossKind.MeanSquaredError,
             EarlyStopping = EarlyStopping,
+            StepReported = StepReported,
+            StopRequested = StopRequested,
             Validate = evaluator is { HasValidation: true }
                 ? async ct => await run.GetWeights().WaitAsync(ct) is { } w ? evaluator.Evaluate(w, "validation") : null
                 : null,
         };
-        var result = await ProgressView.RunAsync(console, json, progress => watcher.WatchAsync(progress, cancellationToken)).ConfigureAwait(false);
+        var result = await watcher.WatchAsync(progress, cancellationToken).ConfigureAwait(false);
         var final = result.Final;
-
         // Export the final values while the gauges still exist.
         cluster.Services.GetService<MeterProvider>()?.ForceFlush(5000);
 
@@ -55,8 +72,9 @@ internal sealed class RunFollower(ClusterConnection cluster, ITrainingRunGrain r
             }
             else
             {
+                FinalWeights = weights;
                 validation = evaluator.HasValidation ? evaluator.Evaluate(weights, "validation") : null;
-                test = evaluator.HasTest ? evaluator.Evaluate(weights, "test") : null;
+                test = EvaluateTest && evaluator.HasTest ? evaluator.Evaluate(weights, "test") : null;
                 parameters = evaluator.SmallParameters(weights);
             }
         }
@@ -89,24 +107,6 @@ internal sealed class RunFollower(ClusterConnection cluster, ITrainingRunGrain r
             error,
             history,
             parameters);
-    }
-
-    /// <summary>Prints the summary (table or JSON) and, for a failed run, the reason on standard error.</summary>
-    public static void Print(CliConsole console, bool json, RunSummary summary)
-    {
-        if (json)
-        {
-            JsonOutput.Write(console.Out, summary);
-        }
-        else
-        {
-            SummaryView.Render(console.Ansi, summary);
-        }
-
-        if (summary.State == nameof(RunState.Failed))
-        {
-            console.Error.WriteLine($"disttrain: run {summary.RunId} failed: {DistTrainCli.OneLine(summary.Error ?? "no reason given")}");
-        }
     }
 
     private async Task<float[]?> FinalWeightsAsync(RunStatus final, RunEvaluator evaluator, CancellationToken cancellationToken)

@@ -1,4 +1,4 @@
-namespace DistTrain.Client.Output;
+namespace DistTrain.Runs;
 
 /// <summary>
 /// The end-of-run summary: the table <c>disttrain train</c> and <c>watch</c> print, and with

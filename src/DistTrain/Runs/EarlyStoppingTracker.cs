@@ -1,18 +1,19 @@
-using DistTrain.Client.Output;
 using DistTrain.Kernels.Training;
 
-namespace DistTrain.Client.Train;
+namespace DistTrain.Runs;
 
 /// <summary>
-/// Applies the Kernels' <see cref="EarlyStopping"/> rule to a run watched from the console:
+/// Applies the Kernels' <see cref="EarlyStopping"/> rule to a run watched from a client:
 /// fed one finished epoch at a time, it says when the monitored metric has not improved
 /// for <see cref="EarlyStopping.Patience"/> epochs in a row.
 /// </summary>
-internal sealed class EarlyStoppingTracker(EarlyStopping rule)
+/// <param name="rule">The monitored metric, patience and minimum change.</param>
+public sealed class EarlyStoppingTracker(EarlyStopping rule)
 {
     private double? _best;
     private int _wait;
 
+    /// <summary>The rule applied.</summary>
     public EarlyStopping Rule { get; } = rule;
 
     /// <summary>Feeds one finished epoch; true when the run should stop now.</summary>

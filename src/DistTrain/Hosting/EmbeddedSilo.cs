@@ -1,24 +1,38 @@
-using DistTrain.Client.Cli;
+using DistTrain.Grains.Data;
 using DistTrain.Silo;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-namespace DistTrain.Client.Cluster;
+namespace DistTrain.Hosting;
 
 /// <summary>
-/// The single-process cluster <c>disttrain train</c> uses when no <c>--cluster</c> is given:
+/// The single-process cluster a program (and <c>disttrain train</c> without <c>--cluster</c>) uses:
 /// the same silo as <c>DistTrain.Silo</c> (<see cref="DistTrainSiloExtensions.UseDistTrain"/>)
 /// with localhost clustering on ports chosen free at start, in-memory grain storage and
-/// reminders, and checkpoints under <c>~/.disttrain/checkpoints</c>.
+/// reminders, and checkpoints under <c>~/.disttrain/checkpoints</c>. Its data-set provider
+/// can be one the program holds (to train on samples the program keeps in memory).
 /// </summary>
-internal static class EmbeddedSilo
+public static class EmbeddedSilo
 {
     /// <summary>Where embedded runs write their checkpoints (one folder per run).</summary>
     public static string CheckpointRoot =>
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".disttrain", "checkpoints");
 
-    public static void Configure(HostApplicationBuilder builder, ConnectionSettings settings)
+    /// <summary>
+    /// Adds the embedded silo to <paramref name="builder"/>. <paramref name="dataSets"/>, when
+    /// given, is the silo's data-set provider (instead of one with the standard data sets).
+    /// </summary>
+    public static void Configure(HostApplicationBuilder builder, ConnectionSettings settings, IDataSetProvider? dataSets = null)
     {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(settings);
+        if (dataSets is not null)
+        {
+            // Registered first: the silo's own registration only adds a provider when none is there.
+            builder.Services.AddSingleton(dataSets);
+        }
+
         var siloPort = ClusterConnection.FreeLoopbackPort();
         var gatewayPort = ClusterConnection.FreeLoopbackPort();
         var overrides = new Dictionary<string, string?>

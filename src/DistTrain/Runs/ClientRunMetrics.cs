@@ -2,14 +2,14 @@ using System.Diagnostics.Metrics;
 using DistTrain.Grains;
 using DistTrain.Silo.Telemetry;
 
-namespace DistTrain.Client.Telemetry;
+namespace DistTrain.Runs;
 
 /// <summary>
 /// The client's view of a watched run as observable gauges on the "DistTrain" meter, read
 /// from the polled status (the silos export their own, per-step instruments). Tagged with
 /// <c>run.id</c>; exported by whatever <c>AddDistTrainTelemetry</c> configured.
 /// </summary>
-internal sealed class ClientRunMetrics : IDisposable
+public sealed class ClientRunMetrics : IDisposable
 {
     /// <summary>Prefix of every client-side instrument.</summary>
     public const string Prefix = "disttrain.client.";
@@ -22,6 +22,7 @@ internal sealed class ClientRunMetrics : IDisposable
     private double _validationLoss = double.NaN;
     private double _validationAccuracy = double.NaN;
 
+    /// <summary>Creates the gauges of run <paramref name="runId"/>.</summary>
     public ClientRunMetrics(string runId)
     {
         _tags = [new("run.id", runId)];
@@ -59,6 +60,7 @@ internal sealed class ClientRunMetrics : IDisposable
         }
     }
 
+    /// <summary>Removes the gauges.</summary>
     public void Dispose() => _meter.Dispose();
 
     private void Gauge(string name, string unit, string description, Func<RunStatus, double> read) =>

@@ -1,20 +1,26 @@
 using System.Diagnostics;
-using DistTrain.Client.Cli;
-using DistTrain.Client.Output;
-using DistTrain.Client.Telemetry;
 using DistTrain.Grains;
+using DistTrain.Hosting;
 
-namespace DistTrain.Client.Train;
+namespace DistTrain.Runs;
 
 /// <summary>What watching a run to its end gave.</summary>
-internal sealed record WatchResult(RunStatus Final, IReadOnlyList<EpochRow> History, double Seconds, double? SamplesPerSecond, bool StoppedEarly);
+/// <param name="Final">The run's last polled status.</param>
+/// <param name="History">One row per finished epoch.</param>
+/// <param name="Seconds">Wall time of the watch.</param>
+/// <param name="SamplesPerSecond">Training throughput over the watch, when the batch size is known.</param>
+/// <param name="StoppedEarly">Whether early stopping (or a stop request) ended the run.</param>
+public sealed record WatchResult(RunStatus Final, IReadOnlyList<EpochRow> History, double Seconds, double? SamplesPerSecond, bool StoppedEarly);
 
 /// <summary>
 /// Follows a run by polling its coordinator grain until it completes, stops or fails:
 /// feeds the progress view and the client gauges, evaluates each finished epoch on the
 /// validation split (when asked) and applies early stopping by stopping the run.
 /// </summary>
-internal sealed class RunWatcher(ITrainingRunGrain run, TimeSpan pollInterval, ClientRunMetrics metrics)
+/// <param name="run">The run's coordinator grain.</param>
+/// <param name="pollInterval">Time between status polls.</param>
+/// <param name="metrics">The client-side gauges to feed.</param>
+public sealed class RunWatcher(ITrainingRunGrain run, TimeSpan pollInterval, ClientRunMetrics metrics)
 {
     /// <summary>Samples per step, when known, for samples/s.</summary>
     public int? BatchSize { get; init; }
@@ -29,6 +35,18 @@ internal sealed class RunWatcher(ITrainingRunGrain run, TimeSpan pollInterval, C
     public EarlyStoppingTracker? EarlyStopping { get; init; }
 
     /// <summary>
+    /// Receives every step's report, oldest first (polled with <see cref="ITrainingRunGrain.GetReports"/>
+    /// once per status poll; the coordinator holds the last few hundred). Null polls no reports.
+    /// </summary>
+    public Action<StepReport>? StepReported { get; init; }
+
+    /// <summary>
+    /// Asked after every finished epoch (after <see cref="IRunProgress.EpochDone"/>): a non-null
+    /// reason stops the run, as early stopping does.
+    /// </summary>
+    public Func<EpochRow, string?>? StopRequested { get; init; }
+
+    /// <summary>
     /// How long status polls may keep failing before watching gives up. A killed silo that
     /// hosted the coordinator fails every poll until the membership declares it dead (tens of
     /// seconds with Orleans' default probes) and the coordinator is reactivated elsewhere.
@@ -36,10 +54,13 @@ internal sealed class RunWatcher(ITrainingRunGrain run, TimeSpan pollInterval, C
     public TimeSpan StatusOutageLimit { get; init; } = DefaultStatusOutageLimit;
 
     /// <summary>Default of <see cref="StatusOutageLimit"/>: two minutes.</summary>
-    internal static TimeSpan DefaultStatusOutageLimit { get; } = TimeSpan.FromMinutes(2);
+    public static TimeSpan DefaultStatusOutageLimit { get; } = TimeSpan.FromMinutes(2);
 
+    /// <summary>Polls the run until it completes, stops or fails, reporting to <paramref name="progress"/>.</summary>
     public async Task<WatchResult> WatchAsync(IRunProgress progress, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(progress);
+        var reportedStep = -1L;
         var clock = Stopwatch.StartNew();
         var history = new List<EpochRow>();
         long? firstStep = null;
@@ -67,7 +88,7 @@ internal sealed class RunWatcher(ITrainingRunGrain run, TimeSpan pollInterval, C
                 if (failingSince is null)
                 {
                     failingSince = clock.Elapsed;
-                    progress.Notice($"status poll failed ({DistTrainCli.OneLine(ex.Message)}); retrying for up to {StatusOutageLimit.TotalSeconds:F0} s (a silo may be down)");
+                    progress.Notice($"status poll failed ({ErrorText.OneLine(ex.Message)}); retrying for up to {StatusOutageLimit.TotalSeconds:F0} s (a silo may be down)");
                 }
 
                 await Task.Delay(pollInterval * 2, cancellationToken).ConfigureAwait(false);
@@ -76,7 +97,7 @@ internal sealed class RunWatcher(ITrainingRunGrain run, TimeSpan pollInterval, C
 
             if (status.State == RunState.NotStarted)
             {
-                throw new CliException($"run '{status.RunId}' does not exist (never started).");
+                throw new DistTrainException($"run '{status.RunId}' does not exist (never started).");
             }
 
             var now = clock.Elapsed;
@@ -93,6 +114,11 @@ internal sealed class RunWatcher(ITrainingRunGrain run, TimeSpan pollInterval, C
                 lastTime = now;
             }
 
+            if (StepReported is { } onStep)
+            {
+                reportedStep = await ForwardReportsAsync(onStep, reportedStep, cancellationToken).ConfigureAwait(false);
+            }
+
             for (var e = history.Count; e < status.Epochs.Count; e++)
             {
                 var summary = status.Epochs[e];
@@ -101,10 +127,10 @@ internal sealed class RunWatcher(ITrainingRunGrain run, TimeSpan pollInterval, C
                 history.Add(row);
                 metrics.RecordValidation(row.ValidationLoss, row.ValidationAccuracy);
                 progress.EpochDone(row, EpochsOf(status));
-                if (!stoppedEarly && status.State == RunState.Running && EarlyStopping?.ShouldStop(row) == true)
+                if (!stoppedEarly && status.State == RunState.Running && StopReason(row) is { } reason)
                 {
                     stoppedEarly = true;
-                    progress.Notice($"early stopping: {EarlyStopping.Rule.Monitor} has not improved for {EarlyStopping.Rule.Patience} epochs");
+                    progress.Notice(reason);
                     await run.Stop().WaitAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
@@ -133,7 +159,7 @@ internal sealed class RunWatcher(ITrainingRunGrain run, TimeSpan pollInterval, C
     /// silo is down waits for the failover instead of failing. The first failure is reported on
     /// <paramref name="notice"/>.
     /// </summary>
-    internal static async Task<(RunStatus Status, RunSpec? Spec)> AttachAsync(ITrainingRunGrain run, TimeSpan pollInterval, TimeSpan outageLimit, Action<string> notice, CancellationToken cancellationToken)
+    public static async Task<(RunStatus Status, RunSpec? Spec)> AttachAsync(ITrainingRunGrain run, TimeSpan pollInterval, TimeSpan outageLimit, Action<string> notice, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var noticed = false;
@@ -150,7 +176,7 @@ internal sealed class RunWatcher(ITrainingRunGrain run, TimeSpan pollInterval, C
                 if (!noticed)
                 {
                     noticed = true;
-                    notice($"call to the run failed ({DistTrainCli.OneLine(ex.Message)}); retrying for up to {outageLimit.TotalSeconds:F0} s (a silo may be down)");
+                    notice($"call to the run failed ({ErrorText.OneLine(ex.Message)}); retrying for up to {outageLimit.TotalSeconds:F0} s (a silo may be down)");
                 }
 
                 await Task.Delay(pollInterval * 2, cancellationToken).ConfigureAwait(false);
@@ -158,8 +184,44 @@ internal sealed class RunWatcher(ITrainingRunGrain run, TimeSpan pollInterval, C
         }
     }
 
-    internal static int EpochsOf(RunStatus status) =>
+    /// <summary>The epochs <paramref name="status"/>'s run trains in all.</summary>
+    public static int EpochsOf(RunStatus status) =>
         status.StepsPerEpoch > 0 ? (int)Math.Max(1, (status.TotalSteps + status.StepsPerEpoch - 1) / status.StepsPerEpoch) : status.Epochs.Count;
+
+    private string? StopReason(EpochRow row)
+    {
+        if (EarlyStopping?.ShouldStop(row) == true)
+        {
+            return $"early stopping: {EarlyStopping.Rule.Monitor} has not improved for {EarlyStopping.Rule.Patience} epochs";
+        }
+
+        return StopRequested?.Invoke(row);
+    }
+
+    private async Task<long> ForwardReportsAsync(Action<StepReport> onStep, long afterStep, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<StepReport> reports;
+        try
+        {
+            reports = await run.GetReports(afterStep).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Reports are best effort; the status poll reports outages.
+            return afterStep;
+        }
+
+        foreach (var report in reports)
+        {
+            if (report.Step > afterStep)
+            {
+                onStep(report);
+                afterStep = report.Step;
+            }
+        }
+
+        return afterStep;
+    }
 
     private static double? NullIfNaN(double value) => double.IsFinite(value) ? value : null;
 }

@@ -1,0 +1,27 @@
+using DistTrain.Client.Cli;
+using DistTrain.Grains;
+using DistTrain.Runs;
+
+namespace DistTrain.Client.Output;
+
+/// <summary>Prints a followed run's <see cref="RunSummary"/> for <c>train</c> and <c>watch</c>.</summary>
+internal static class RunSummaryOutput
+{
+    /// <summary>Prints the summary (table or JSON) and, for a failed run, the reason on standard error.</summary>
+    public static void Print(CliConsole console, bool json, RunSummary summary)
+    {
+        if (json)
+        {
+            JsonOutput.Write(console.Out, summary);
+        }
+        else
+        {
+            SummaryView.Render(console.Ansi, summary);
+        }
+
+        if (summary.State == nameof(RunState.Failed))
+        {
+            console.Error.WriteLine($"disttrain: run {summary.RunId} failed: {DistTrainCli.OneLine(summary.Error ?? "no reason given")}");
+        }
+    }
+}

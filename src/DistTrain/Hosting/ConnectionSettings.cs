@@ -1,0 +1,38 @@
+namespace DistTrain.Hosting;
+
+/// <summary>
+/// Where a program finds its cluster: no gateways means an embedded silo in this process.
+/// </summary>
+/// <param name="Gateways">Gateway endpoints of a running cluster; empty for the embedded one.</param>
+/// <param name="ClusterId">Orleans cluster id of the silos.</param>
+/// <param name="ServiceId">Orleans service id of the silos.</param>
+/// <param name="OtelConsole">Export the DistTrain metrics through the OpenTelemetry console exporter.</param>
+/// <param name="OtelEndpoint">OTLP endpoint for the DistTrain metrics, or null.</param>
+/// <param name="Verbose">Show Orleans and host log messages (warnings and above) on standard error.</param>
+public sealed record ConnectionSettings(
+    IReadOnlyList<GatewayAddress> Gateways,
+    string ClusterId,
+    string ServiceId,
+    bool OtelConsole,
+    string? OtelEndpoint,
+    bool Verbose)
+{
+    /// <summary>Cluster id the silos use unless configured otherwise.</summary>
+    public const string DefaultClusterId = "disttrain";
+
+    /// <summary>Service id the silos use unless configured otherwise.</summary>
+    public const string DefaultServiceId = "disttrain";
+
+    /// <summary>True when the command runs its own silo in this process.</summary>
+    public bool Embedded => Gateways.Count == 0;
+
+    /// <summary>The embedded single-process cluster with the default ids and no metric exporters.</summary>
+    public static ConnectionSettings EmbeddedCluster { get; } = new([], DefaultClusterId, DefaultServiceId, false, null, false);
+
+    /// <summary>A running cluster at <paramref name="gateways"/> (<c>host:port[,host:port...]</c>) with the default ids.</summary>
+    public static ConnectionSettings ForGateways(string gateways) =>
+        new(GatewayAddress.ParseList(gateways), DefaultClusterId, DefaultServiceId, false, null, false);
+
+    /// <summary>The gateways as given, for messages.</summary>
+    public string Describe() => Embedded ? "the embedded cluster" : string.Join(',', Gateways);
+}
