@@ -20,7 +20,7 @@ public partial class Tensor
     /// Scales every tensor by <c>clip/max(global, clip)</c>, where <c>global = √Σ‖tᵢ‖²</c>, and returns the
     /// global norm (<c>tf.clip_by_global_norm</c>). The sums of squares are accumulated in double
     /// and the scale is computed in double then applied in float, exactly as
-    /// <see cref="Optim.SgdOptimizer.Decide"/> clips the averaged gradient.
+    /// <see cref="Optim.Optimizer.Decide"/> clips the averaged gradient.
     /// </summary>
     public static (Tensor[] Clipped, double GlobalNorm) ClipByGlobalNorm(IReadOnlyList<Tensor> tensors, double clipNorm)
     {

@@ -209,7 +209,7 @@ public class TensorOpsTests
         using var buffer = backend.Allocate(flat.Length);
         buffer.Upload(flat);
         var spec = new DistTrain.Kernels.Optim.OptimizerSpec(0.1f, ClipNorm: 1f);
-        var decision = DistTrain.Kernels.Optim.SgdOptimizer.Decide(spec, 0, backend.SumOfSquares(buffer), 1);
+        var decision = DistTrain.Kernels.Optim.Optimizer.Decide(spec, 0, backend.SumOfSquares(buffer), 1);
         Assert.True(decision.Clipped);
         Assert.Equal(decision.GradientNorm, norm, 12);
         var expected = flat.Select(v => v * decision.GradientScale).ToArray();

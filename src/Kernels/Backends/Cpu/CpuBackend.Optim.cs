@@ -26,7 +26,7 @@ public sealed partial class CpuBackend
         View(gradient, nameof(gradient));
         View(m, nameof(m));
         View(v, nameof(v));
-        ForEachBlock(weights.Length, (_, start, length) => AdamUpdate(
+        ForEachBlock(weights.Length, ElementBlock, (_, start, length) => AdamUpdate(
             View(weights.Slice(start, length), nameof(weights)),
             View(gradient.Slice(start, length), nameof(gradient)),
             View(m.Slice(start, length), nameof(m)),
@@ -56,7 +56,7 @@ public sealed partial class CpuBackend
             View(meanGradient, nameof(meanGradient));
         }
 
-        ForEachBlock(weights.Length, (_, start, length) => RmsPropUpdate(
+        ForEachBlock(weights.Length, ElementBlock, (_, start, length) => RmsPropUpdate(
             View(weights.Slice(start, length), nameof(weights)),
             View(gradient.Slice(start, length), nameof(gradient)),
             View(meanSquare.Slice(start, length), nameof(meanSquare)),
@@ -73,7 +73,7 @@ public sealed partial class CpuBackend
         View(weights, nameof(weights));
         View(gradient, nameof(gradient));
         View(accumulator, nameof(accumulator));
-        ForEachBlock(weights.Length, (_, start, length) => AdagradUpdate(
+        ForEachBlock(weights.Length, ElementBlock, (_, start, length) => AdagradUpdate(
             View(weights.Slice(start, length), nameof(weights)),
             View(gradient.Slice(start, length), nameof(gradient)),
             View(accumulator.Slice(start, length), nameof(accumulator)),

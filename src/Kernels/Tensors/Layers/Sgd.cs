@@ -4,7 +4,7 @@ namespace DistTrain.Kernels.Tensors.Layers;
 
 /// <summary>
 /// Stochastic gradient descent on variables with the trainer's update rule (<see cref="SgdStep"/>,
-/// used by <see cref="Optim.SgdOptimizer"/>): <c>g' = g + λ·w; v = μ·v + g'; w −= lr·(nesterov ? g' + μ·v : v)</c>,
+/// used by <see cref="Optim.Optimizer"/>): <c>g' = g + λ·w; v = μ·v + g'; w −= lr·(nesterov ? g' + μ·v : v)</c>,
 /// after optional global-norm clipping (<see cref="Tensor.ClipByGlobalNorm"/>). With μ = 0 it is
 /// the plain step <c>w.AssignSub(lr·g)</c>.
 /// </summary>
