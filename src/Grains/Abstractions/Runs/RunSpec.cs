@@ -18,6 +18,7 @@ namespace DistTrain.Grains;
 /// <param name="CheckpointInterval">Write a checkpoint every this many steps (0: only at epoch ends and on stop).</param>
 /// <param name="MaxSteps">Stop (completed) after this many steps in total; null trains all epochs.</param>
 /// <param name="ResumeFrom">Start from this checkpoint file instead of fresh weights; null starts fresh (or from the run's own checkpoint when it has one).</param>
+/// <param name="LogDirectory">Where the coordinator writes the run's TensorBoard event files (a path on the coordinator's silo); null uses <c>logs</c> in the checkpoint directory.</param>
 [GenerateSerializer, Immutable, Alias("DistTrain.RunSpec")]
 public sealed record RunSpec(
     [property: Id(0)] string ModelSpecJson,
@@ -32,4 +33,5 @@ public sealed record RunSpec(
     [property: Id(9)] string? CheckpointDirectory = null,
     [property: Id(10)] int CheckpointInterval = 0,
     [property: Id(11)] long? MaxSteps = null,
-    [property: Id(12)] string? ResumeFrom = null);
+    [property: Id(12)] string? ResumeFrom = null,
+    [property: Id(13)] string? LogDirectory = null);
