@@ -69,6 +69,7 @@ public static class DistTrainCli
             EvaluateCommand.Create(console, hooks),
             PredictCommand.Create(console, hooks),
             ClusterCommand.Create(console, hooks),
+            PlotCommand.Create(console, hooks),
             ModelCommand.Create(console),
         };
         return root;

@@ -15,6 +15,9 @@ namespace DistTrain.Client.Train;
 /// </summary>
 internal sealed class RunFollower(ClusterConnection cluster, ITrainingRunGrain run, string runId, CliHooks hooks)
 {
+    private readonly Dictionary<int, EvaluationMetrics> _logged = [];
+    private string? _logError;
+
     /// <summary>Samples per step, when known.</summary>
     public int? BatchSize { get; init; }
 
@@ -34,7 +37,16 @@ internal sealed class RunFollower(ClusterConnection cluster, ITrainingRunGrain r
             HasAccuracy = evaluator?.ModelSpec.Loss != Kernels.Models.LossKind.MeanSquaredError,
             EarlyStopping = EarlyStopping,
             Validate = evaluator is { HasValidation: true }
-                ? async ct => await run.GetWeights().WaitAsync(ct) is { } w ? evaluator.Evaluate(w, "validation") : null
+                ? async (epoch, ct) =>
+                {
+                    var metrics = await run.GetWeights().WaitAsync(ct) is { } w ? evaluator.Evaluate(w, "validation") : null;
+                    if (metrics is not null)
+                    {
+                        await LogValidationAsync(epoch, metrics, ct).ConfigureAwait(false);
+                    }
+
+                    return metrics;
+                }
                 : null,
         };
         var result = await ProgressView.RunAsync(console, json, progress => watcher.WatchAsync(progress, cancellationToken)).ConfigureAwait(false);
@@ -68,6 +80,15 @@ internal sealed class RunFollower(ClusterConnection cluster, ITrainingRunGrain r
         {
             // The last epoch's validation is that of the final weights, measured exactly.
             history = [.. history.Take(history.Count - 1), history[^1] with { ValidationLoss = validation.Loss, ValidationAccuracy = validation.Accuracy }];
+            if (last is not null)
+            {
+                await LogValidationAsync(last.Epoch, validation, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (_logError is not null)
+        {
+            console.Error.WriteLine($"disttrain: the validation metrics are missing from the run's TensorBoard log: {_logError}");
         }
 
         return new RunSummary(
@@ -88,7 +109,8 @@ internal sealed class RunFollower(ClusterConnection cluster, ITrainingRunGrain r
             final.LastCheckpoint,
             error,
             history,
-            parameters);
+            parameters,
+            final.LogDirectory);
     }
 
     /// <summary>Prints the summary (table or JSON) and, for a failed run, the reason on standard error.</summary>
@@ -106,6 +128,30 @@ internal sealed class RunFollower(ClusterConnection cluster, ITrainingRunGrain r
         if (summary.State == nameof(RunState.Failed))
         {
             console.Error.WriteLine($"disttrain: run {summary.RunId} failed: {DistTrainCli.OneLine(summary.Error ?? "no reason given")}");
+        }
+    }
+
+    /// <summary>
+    /// Hands epoch <paramref name="epoch"/>'s validation metrics to the coordinator, which adds
+    /// them to the run's TensorBoard log (the console computes them; the coordinator owns the log).
+    /// An epoch whose metrics were already sent unchanged is not sent again; a failure is kept
+    /// for one note at the end and does not stop the watch.
+    /// </summary>
+    private async Task LogValidationAsync(int epoch, EvaluationMetrics metrics, CancellationToken cancellationToken)
+    {
+        if (_logged.TryGetValue(epoch, out var sent) && sent == metrics)
+        {
+            return;
+        }
+
+        try
+        {
+            await run.ReportValidation(epoch, metrics.Loss, metrics.Accuracy).WaitAsync(cancellationToken).ConfigureAwait(false);
+            _logged[epoch] = metrics;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _logError ??= DistTrainCli.OneLine(ex.Message);
         }
     }
 

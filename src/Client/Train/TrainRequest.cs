@@ -26,7 +26,8 @@ public sealed record TrainRequest(
     string? CheckpointDirectory,
     int CheckpointInterval,
     string? ResumeFrom,
-    int Folds = 0)
+    int Folds = 0,
+    string? LogDirectory = null)
 {
     /// <summary>True for k-fold cross-validation (<c>--folds k</c>), which trains in this process instead of on the cluster.</summary>
     public bool CrossValidates => Folds > 0;
@@ -45,5 +46,6 @@ public sealed record TrainRequest(
         CheckpointDirectory,
         CheckpointInterval,
         MaxSteps: null,
-        ResumeFrom);
+        ResumeFrom,
+        LogDirectory);
 }

@@ -18,14 +18,14 @@ namespace DistTrain.Grains.Telemetry;
 /// the console reports them.</item>
 /// </list>
 /// The same tag in <c>train</c> and <c>validation</c> puts both curves in one TensorBoard chart.
-/// Accuracy is left out for regression models. Not thread-safe (the grain's turns call it).
+/// Accuracy is left out for regression models. The names are <see cref="RunLogLayout"/>'s. Not thread-safe (the grain's turns call it).
 /// </summary>
 internal sealed class RunEventLog : IDisposable
 {
-    public const string StepsRun = "steps";
-    public const string TrainRun = "train";
-    public const string ValidationRun = "validation";
-    public const string WorkerStepPrefix = "worker_step_ms/";
+    public const string StepsRun = RunLogLayout.StepsRun;
+    public const string TrainRun = RunLogLayout.TrainRun;
+    public const string ValidationRun = RunLogLayout.ValidationRun;
+    public const string WorkerStepPrefix = RunLogLayout.WorkerStepPrefix;
 
     private readonly ScalarWriter _steps;
     private readonly ScalarWriter _train;
