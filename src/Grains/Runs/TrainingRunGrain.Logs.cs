@@ -30,10 +30,12 @@ internal sealed partial class TrainingRunGrain
     /// <summary>Notes the round trip of one worker call of <paramref name="step"/>, logged with the step.</summary>
     private void NoteWorkerTime(long step, string worker, double milliseconds) => _workerTimes.Add((step, worker, milliseconds));
 
-    /// <summary>Logs a step (with the worker times noted for it).</summary>
+    /// <summary>Logs a step with its workers' round trips: those of the report's per-worker phases, else those noted for it.</summary>
     private void LogStep(StepReport report)
     {
-        var workers = _workerTimes.Where(w => w.Step == report.Step).Select(w => (w.Worker, w.Milliseconds)).ToList();
+        var workers = report.Stragglers is { Count: > 0 } phases
+            ? phases.Select(p => (p.WorkerKey, p.Milliseconds)).ToList()
+            : _workerTimes.Where(w => w.Step == report.Step).Select(w => (w.Worker, w.Milliseconds)).ToList();
         _workerTimes.Clear();
         WriteEventLog(log => log.Step(report, workers));
     }

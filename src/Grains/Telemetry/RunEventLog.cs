@@ -9,7 +9,7 @@ namespace DistTrain.Grains.Telemetry;
 /// <item><c>steps</c>, at step = <see cref="StepReport.Step"/>: <c>loss</c>, <c>accuracy</c>,
 /// <c>learning_rate</c>, <c>gradient_norm</c>, <c>clipped</c> and <c>skipped</c> (0 or 1),
 /// <c>samples_per_second</c>, <c>step_ms</c>, <c>workers</c>, the slowest worker's
-/// <c>pull_ms</c>, <c>compute_ms</c> and <c>push_ms</c>, and <c>worker_step_ms/{worker}</c>
+/// <c>pull_ms</c>, <c>compute_ms</c> and <c>push_ms</c>, <c>wire_bytes</c> (between silos), and <c>worker_step_ms/{worker}</c>
 /// (each worker call's round trip seen by the coordinator);</item>
 /// <item><c>train</c>, at step = epochs completed (1 for the first): <c>epoch_loss</c>,
 /// <c>epoch_accuracy</c>, <c>epoch_seconds</c>, <c>epoch_samples_per_second</c>,
@@ -74,6 +74,7 @@ internal sealed class RunEventLog : IDisposable
         _scalars.Add(("pull_ms", report.PullMilliseconds));
         _scalars.Add(("compute_ms", report.ComputeMilliseconds));
         _scalars.Add(("push_ms", report.PushMilliseconds));
+        _scalars.Add(("wire_bytes", report.WireBytes));
         foreach (var (worker, milliseconds) in workers)
         {
             _scalars.Add((WorkerStepPrefix + worker, milliseconds));

@@ -62,7 +62,7 @@ public sealed class EventFileTests : IDisposable
             Near(7.5, Value(steps, "worker_step_ms/silo-b/cpu0", step));
         }
 
-        Assert.Equal(2 + (6 * 14), steps.Records); // the version, the start, then 14 scalars a step
+        Assert.Equal(2 + (6 * 15), steps.Records); // the version, the start, then 15 scalars a step
         var train = ReadRun(RunEventLog.TrainRun);
         Assert.Equal([1L, 2L], train.Scalars.Where(s => s.Tag == "epoch_loss").Select(s => s.Step));
         Near(1.5, Value(train, "epoch_loss", 1));
