@@ -23,33 +23,43 @@ internal static class RunCharts
         ArgumentNullException.ThrowIfNull(log);
         Directory.CreateDirectory(output);
         var files = new List<string>();
-        PerEpoch(log, "loss", "Loss", output, width, height, files);
-        PerEpoch(log, "accuracy", "Accuracy", output, width, height, files);
+        PerEpoch(log, "loss", "Loss", Alignment.UpperRight, output, width, height, files);
+        PerEpoch(log, "accuracy", "Accuracy", Alignment.LowerRight, output, width, height, files);
         var workers = log.TagsOf(StepsRun).Where(t => t.StartsWith(WorkerStepPrefix, StringComparison.Ordinal)).ToList();
         if (workers.Count > 0)
         {
             var series = workers.Select(t => (t[WorkerStepPrefix.Length..], log.Series(StepsRun, t))).ToList();
-            Save(Chart("Step time per worker", "step", "worker call (ms)", series, integerX: false), "step_time", output, width, height, files);
+            var times = series.SelectMany(s => s.Item2).Select(p => p.Value).Where(double.IsFinite).Order().ToList();
+            double p99 = times.Count > 0 ? times[(int)(0.99 * (times.Count - 1))] : 0;
+            // Warm-up steps (JIT, first weight pulls) can be 100 times the rest: cut the axis above them.
+            bool cut = times.Count >= 20 && p99 > 0 && times[^1] > 3 * p99;
+            var chart = Chart(cut ? "Step time per worker (axis cut at 1.5 × p99)" : "Step time per worker", "step", "worker call (ms)", series, integerX: false, Alignment.UpperRight);
+            if (cut)
+            {
+                chart.Axes.SetLimitsY(0, 1.5 * p99);
+            }
+
+            Save(chart, "step_time", output, width, height, files);
         }
 
         return files;
     }
 
-    private static void PerEpoch(ScalarLog log, string metric, string title, string output, int width, int height, List<string> files)
+    private static void PerEpoch(ScalarLog log, string metric, string title, Alignment legend, string output, int width, int height, List<string> files)
     {
         var train = log.Series(TrainRun, RunLogLayout.EpochPrefix + metric);
         var validation = log.Series(ValidationRun, RunLogLayout.EpochPrefix + metric);
         if (train.Count > 0 || validation.Count > 0)
         {
-            Save(Chart($"{title} per epoch", "epoch", metric, [("train", train), ("validation", validation)], integerX: true), metric, output, width, height, files);
+            Save(Chart($"{title} per epoch", "epoch", metric, [("train", train), ("validation", validation)], integerX: true, legend), metric, output, width, height, files);
         }
         else if (log.Series(StepsRun, metric) is { Count: > 0 } steps)
         {
-            Save(Chart($"{title} per step", "step", metric, [("train", steps)], integerX: false), metric, output, width, height, files);
+            Save(Chart($"{title} per step", "step", metric, [("train", steps)], integerX: false, legend), metric, output, width, height, files);
         }
     }
 
-    private static Plot Chart(string title, string x, string y, IReadOnlyList<(string Label, IReadOnlyList<ScalarPoint> Points)> series, bool integerX)
+    private static Plot Chart(string title, string x, string y, IReadOnlyList<(string Label, IReadOnlyList<ScalarPoint> Points)> series, bool integerX, Alignment legend)
     {
         var plot = new Plot();
         plot.Title(title);
@@ -74,7 +84,7 @@ internal static class RunCharts
             plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         }
 
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(legend); // where a falling loss or a rising accuracy leaves room
         return plot;
     }
 
