@@ -47,5 +47,5 @@ public sealed record TrainRequest(
         CheckpointInterval,
         MaxSteps: null,
         ResumeFrom,
-        LogDirectory);
+        LogDirectory: LogDirectory);
 }

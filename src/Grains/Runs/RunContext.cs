@@ -14,7 +14,7 @@ namespace DistTrain.Grains.Runs;
 /// </summary>
 internal sealed class RunContext
 {
-    private RunContext(string runId, RunSpec spec, ModelSpec model, OptimizerSpec optimizer, ParameterLayout layout, int sampleCount, string checkpointDirectory)
+    private RunContext(string runId, RunSpec spec, ModelSpec model, OptimizerSpec optimizer, ParameterLayout layout, int sampleCount, string checkpointDirectory, int slices)
     {
         RunId = runId;
         Spec = spec;
@@ -28,8 +28,8 @@ internal sealed class RunContext
         CheckpointDirectory = checkpointDirectory;
         Tensors = Checkpoint.LayoutOf(layout);
         OptimizerJson = JsonSerializer.Serialize(optimizer);
-        Servers = [.. StepPlanner.PlanSlices(layout.Total, spec.ServerSlices).Select((s, i) => new ServerSlice(ServerKeys.For(runId, i), s.Offset, s.Length))];
-        WorkerConfig = new WorkerRunConfig(runId, spec.ModelSpecJson, spec.Data, spec.BatchSize, spec.MicroShards, spec.Seed, Servers);
+        Servers = [.. StepPlanner.PlanSlices(layout.Total, slices).Select((s, i) => new ServerSlice(ServerKeys.For(runId, i), s.Offset, s.Length))];
+        WorkerConfig = new WorkerRunConfig(runId, spec.ModelSpecJson, spec.Data, spec.BatchSize, spec.MicroShards, spec.Seed, Servers, spec.BucketBytes, spec.Compression);
     }
 
     public string RunId { get; }
@@ -67,7 +67,7 @@ internal sealed class RunContext
     public int EpochOf(long step) => (int)(step / StepsPerEpoch);
 
     /// <summary>Validates <paramref name="spec"/> and derives the run's constants.</summary>
-    public static RunContext Create(string runId, RunSpec spec, IDataSetProvider dataSets, string checkpointRoot)
+    public static RunContext Create(string runId, RunSpec spec, IDataSetProvider dataSets, string checkpointRoot, int slices = 0)
     {
         ArgumentException.ThrowIfNullOrEmpty(runId);
         ArgumentNullException.ThrowIfNull(spec);
@@ -88,7 +88,9 @@ internal sealed class RunContext
         Require(spec.BatchSize % spec.MicroShards == 0, $"RunSpec.BatchSize {spec.BatchSize} is not a multiple of MicroShards {spec.MicroShards}.");
         Require(spec.Epochs > 0, $"RunSpec.Epochs must be > 0, got {spec.Epochs}.");
         Require(spec.Workers >= 0, $"RunSpec.Workers must be ≥ 0 (0: all), got {spec.Workers}.");
-        Require(spec.ServerSlices > 0, $"RunSpec.ServerSlices must be > 0, got {spec.ServerSlices}.");
+        Require(spec.ServerSlices >= 0, $"RunSpec.ServerSlices must be ≥ 0 (0: one per silo with workers), got {spec.ServerSlices}.");
+        Require(spec.BucketBytes >= 0, $"RunSpec.BucketBytes must be ≥ 0 (0: push after the backward), got {spec.BucketBytes}.");
+        Require(Enum.IsDefined(spec.Compression), $"RunSpec.Compression {spec.Compression} is not a known encoding.");
         Require(spec.CheckpointInterval >= 0, $"RunSpec.CheckpointInterval must be ≥ 0, got {spec.CheckpointInterval}.");
         Require(spec.MaxSteps is null or > 0, $"RunSpec.MaxSteps must be > 0 when set, got {spec.MaxSteps}.");
 
@@ -102,7 +104,8 @@ internal sealed class RunContext
         Require(data.Count >= spec.BatchSize, $"Data set '{spec.Data.Name}' has {data.Count} samples, fewer than one batch of {spec.BatchSize}.");
         Require(spec.ServerSlices <= layout.Total, $"RunSpec.ServerSlices {spec.ServerSlices} exceeds the {layout.Total} parameters.");
         string directory = spec.CheckpointDirectory ?? Path.Combine(checkpointRoot, runId);
-        return new RunContext(runId, spec, model, optimizer, layout, data.Count, directory);
+        int count = spec.ServerSlices > 0 ? spec.ServerSlices : Math.Clamp(slices, 1, layout.Total);
+        return new RunContext(runId, spec, model, optimizer, layout, data.Count, directory, count);
     }
 
     /// <summary><see cref="LogDirectory"/> of a run, without validating its spec.</summary>
