@@ -18,6 +18,7 @@ public sealed class CommandLineTests : IDisposable
     [InlineData("evaluate")]
     [InlineData("predict")]
     [InlineData("cluster")]
+    [InlineData("plot")]
     [InlineData("model")]
     [InlineData("model", "summary")]
     public async Task EveryCommandPrintsHelpAndSucceeds(params string[] command)
@@ -34,7 +35,7 @@ public sealed class CommandLineTests : IDisposable
     {
         var result = await CliRunner.RunAsync("train", "--help");
 
-        foreach (var flag in new[] { "--preset", "--epochs", "--batch-size", "--lr", "--schedule", "--momentum", "--nesterov", "--clip-norm", "--weight-decay", "--validation-split", "--folds", "--early-stopping-monitor", "--patience", "--seed", "--workers", "--micro-shards", "--checkpoint-dir", "--data-dir", "--csv", "--target", "--cluster", "--json", "--otel-console" })
+        foreach (var flag in new[] { "--preset", "--epochs", "--batch-size", "--lr", "--schedule", "--momentum", "--nesterov", "--clip-norm", "--weight-decay", "--validation-split", "--folds", "--early-stopping-monitor", "--patience", "--seed", "--workers", "--micro-shards", "--checkpoint-dir", "--logdir", "--data-dir", "--csv", "--target", "--cluster", "--json", "--otel-console" })
         {
             Assert.Contains(flag, result.Output, StringComparison.Ordinal);
         }

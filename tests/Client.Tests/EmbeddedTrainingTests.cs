@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DistTrain.Client.Cli;
+using DistTrain.TensorBoard;
 using OpenTelemetry.Metrics;
 
 namespace DistTrain.Client.Tests;
@@ -50,6 +51,19 @@ public sealed class EmbeddedTrainingTests : IDisposable
         Assert.Equal(2.5, parameters.GetProperty("dense_0/kernel")[0].GetDouble(), 0.02);
         Assert.Equal(-0.7, parameters.GetProperty("dense_0/bias")[0].GetDouble(), 0.02);
         Assert.NotNull(root.GetProperty("checkpoint").GetString());
+
+        // The coordinator's TensorBoard log, by default in the checkpoint directory: every step,
+        // every epoch, and the validation the console measured (at least the final one).
+        string logs = Path.Combine(_directory, "ckpt", "logs");
+        Assert.Equal(logs, root.GetProperty("logDirectory").GetString());
+        var log = ScalarLog.Load(logs);
+        Assert.Equal(root.GetProperty("steps").GetInt64(), log.Series(RunLogLayout.StepsRun, "loss").Count);
+        Assert.Equal(Enumerable.Range(1, 12).Select(e => (long)e), log.Series(RunLogLayout.TrainRun, "epoch_loss").Select(p => p.Step));
+        Assert.Equal(root.GetProperty("history")[11].GetProperty("loss").GetDouble(), log.Series(RunLogLayout.TrainRun, "epoch_loss")[^1].Value, 1e-6);
+        var validationPoints = log.Series(RunLogLayout.ValidationRun, "epoch_loss");
+        Assert.Equal(12, validationPoints[^1].Step);
+        Assert.Equal(validation.GetProperty("loss").GetDouble(), validationPoints[^1].Value, 1e-6);
+        Assert.DoesNotContain(log.TagsOf(RunLogLayout.TrainRun), t => t.Contains("accuracy", StringComparison.Ordinal)); // regression
 
         var names = exported.Select(m => m.Name).ToHashSet();
         Assert.Contains("disttrain.client.run.loss", names);

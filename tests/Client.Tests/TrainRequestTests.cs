@@ -68,6 +68,19 @@ public sealed class TrainRequestTests : IDisposable
     }
 
     [Fact]
+    public async Task TheLogDirectoryComesFromTheFlagOrTheSpecFileAsAFullPath()
+    {
+        var spec = Path.Combine(_directory, "logged.json");
+        await File.WriteAllTextAsync(spec, """{ "preset": "mnist-mlp", "logdir": "tb" }""");
+
+        Assert.Equal(Path.Combine(_directory, "tb"), Build(spec).ToRunSpec().LogDirectory);
+        Assert.Equal(Path.GetFullPath("elsewhere"), Build(spec, "--logdir", "elsewhere").ToRunSpec().LogDirectory);
+        Assert.Null(Build(null, "--preset", "mnist-mlp").ToRunSpec().LogDirectory);
+        var error = Assert.Throws<CliException>(() => Build(null, "--preset", "mnist-mlp", "--folds", "3", "--logdir", "x"));
+        Assert.Contains("--logdir", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AMalformedModelIsRejectedWithItsSource()
     {
         var spec = Path.Combine(_directory, "broken.json");

@@ -76,6 +76,7 @@ public static class DistTrainCli
             PredictCommand.Create(console, hooks),
             ExportCommand.Create(console, hooks),
             ClusterCommand.Create(console, hooks),
+            PlotCommand.Create(console, hooks),
             ModelCommand.Create(console),
         };
         return root;

@@ -56,6 +56,11 @@ internal static class StatusCommand
             grid.AddRow("checkpoint", Markup.Escape(status.LastCheckpoint));
         }
 
+        if (status.LogDirectory is not null)
+        {
+            grid.AddRow("TensorBoard log", Markup.Escape(status.LogDirectory));
+        }
+
         if (status.CoordinatorSilo is not null)
         {
             grid.AddRow("coordinator", Markup.Escape(status.CoordinatorSilo));

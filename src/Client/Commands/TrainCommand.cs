@@ -86,7 +86,7 @@ internal static class TrainCommand
             EarlyStopping = request.EarlyStoppingMonitor is { } monitor ? new EarlyStoppingTracker(new Kernels.Training.EarlyStopping(monitor, request.Patience)) : null,
         };
         var summary = await ProgressView.RunAsync(console, json, progress => follower.FollowAsync(progress, cancellationToken));
-        RunSummaryOutput.Print(console, json, summary);
+        RunSummaryOutput.Print(console, json, summary, follower.ValidationLogError);
         return summary.State == nameof(RunState.Failed) ? ExitCodes.Failure : ExitCodes.Success;
     }
 }

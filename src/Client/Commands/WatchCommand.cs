@@ -34,7 +34,7 @@ internal static class WatchCommand
             using var evaluator = spec is null ? null : RunEvaluator.ForRunSpec(spec, RunEvaluator.CreateProvider(message => console.Error.WriteLine(message), settings.Verbose));
             var follower = new RunFollower(cluster, grain, id, hooks.PollInterval) { BatchSize = spec?.BatchSize, Evaluator = evaluator };
             var summary = await ProgressView.RunAsync(console, asJson, progress => follower.FollowAsync(progress, cancellationToken));
-            RunSummaryOutput.Print(console, asJson, summary);
+            RunSummaryOutput.Print(console, asJson, summary, follower.ValidationLogError);
             return summary.State == nameof(RunState.Failed) ? ExitCodes.Failure : ExitCodes.Success;
         });
         return command;

@@ -43,6 +43,12 @@ public static class SummaryView
         facts.AddRow("time", Seconds(summary.Seconds));
         facts.AddRow("samples/s", summary.SamplesPerSecond is { } rate ? rate.ToString("N0", CultureInfo.InvariantCulture) : "-");
         facts.AddRow("skipped / clipped steps", $"{summary.SkippedSteps} / {summary.ClippedSteps}");
+        if (summary.History.Count > 1)
+        {
+            var losses = summary.History.Select(r => r.Loss).ToList();
+            facts.AddRow("loss per epoch", $"{Sparkline.Of(losses)}  {Number(losses[0])} → {Number(losses[^1])}");
+        }
+
         if (summary.StoppedEarly)
         {
             facts.AddRow("early stopping", "stopped the run");
@@ -51,6 +57,12 @@ public static class SummaryView
         if (summary.Checkpoint is not null)
         {
             facts.AddRow("checkpoint", Markup.Escape(summary.Checkpoint));
+        }
+
+        if (summary.LogDirectory is not null)
+        {
+            facts.AddRow("TensorBoard log", Markup.Escape(summary.LogDirectory));
+            facts.AddRow("", Markup.Escape($"tensorboard --logdir {Quote(summary.LogDirectory)}  ·  disttrain plot --logdir {Quote(summary.LogDirectory)}"));
         }
 
         if (summary.Parameters is not null)
@@ -78,6 +90,9 @@ public static class SummaryView
 
         table.AddRow(label, Number(metrics.Loss), Percent(metrics.Accuracy), metrics.Samples?.ToString("N0", CultureInfo.InvariantCulture) ?? "-");
     }
+
+    /// <summary><paramref name="path"/> in double quotes when it holds a space.</summary>
+    internal static string Quote(string path) => path.Contains(' ', StringComparison.Ordinal) ? $"\"{path}\"" : path;
 
     internal static string Number(double? value) =>
         value is { } v && double.IsFinite(v) ? v.ToString("0.0000", CultureInfo.InvariantCulture) : "-";

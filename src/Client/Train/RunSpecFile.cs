@@ -57,6 +57,7 @@ public sealed class RunSpecFile
     public string? CheckpointDir { get; set; }
     public int? CheckpointInterval { get; set; }
     public string? ResumeFrom { get; set; }
+    public string? Logdir { get; set; }
 #pragma warning restore CS1591
 
     /// <summary>The file this spec was read from (relative paths in it are relative to its folder).</summary>

@@ -52,6 +52,11 @@ internal sealed class TrainOptions
     public Option<string?> CheckpointDir { get; } = new("--checkpoint-dir") { Description = "Directory for checkpoints (reachable by every silo).", HelpName = "dir" };
     public Option<int?> CheckpointInterval { get; } = new("--checkpoint-interval") { Description = "Checkpoint every this many steps (0: at epoch ends and on stop)." };
     public Option<string?> ResumeFrom { get; } = new("--resume-from") { Description = "Start from this checkpoint file.", HelpName = "file" };
+    public Option<string?> LogDir { get; } = new("--logdir")
+    {
+        Description = "Directory of the run's TensorBoard event files, written by the coordinator (default: logs in the checkpoint directory); open it with `tensorboard --logdir DIR`, chart it with `disttrain plot`.",
+        HelpName = "dir",
+    };
     public Option<string?> RunId { get; } = new("--run-id") { Description = "Name of the run (default: generated); `watch`, `status` and `stop` take it." };
     public Option<bool> Detach { get; } = new("--detach", "-d") { Description = "Start the run and exit without watching (needs --cluster)." };
     public Option<bool> Json { get; } = new("--json") { Description = "Print the summary as one JSON object on standard output." };
@@ -63,7 +68,7 @@ internal sealed class TrainOptions
         {
             Preset, Model, Dataset, DataDir, Csv, Target, Epochs, BatchSize, MicroShards, LearningRate, Schedule, Warmup,
             Optimizer, Momentum, Nesterov, Beta1, Beta2, Epsilon, Amsgrad, Rho, Centered, InitialAccumulator, ClipNorm, WeightDecay, ValidationSplit, Folds, EarlyStoppingMonitor, Patience, Seed, Workers,
-            ServerSlices, CheckpointDir, CheckpointInterval, ResumeFrom, RunId, Detach, Json,
+            ServerSlices, CheckpointDir, CheckpointInterval, ResumeFrom, LogDir, RunId, Detach, Json,
         })
         {
             command.Add(option);

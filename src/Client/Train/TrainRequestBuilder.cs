@@ -127,6 +127,7 @@ internal static class TrainRequestBuilder
 
         var checkpointDir = FullPath(parse.GetValue(o.CheckpointDir)) ?? file.ResolvePath(file.CheckpointDir);
         var resume = FullPath(parse.GetValue(o.ResumeFrom)) ?? file.ResolvePath(file.ResumeFrom);
+        var logDir = FullPath(parse.GetValue(o.LogDir)) ?? file.ResolvePath(file.Logdir);
         if (resume is not null && !File.Exists(resume))
         {
             throw new CliException($"checkpoint '{resume}' does not exist.");
@@ -138,7 +139,7 @@ internal static class TrainRequestBuilder
             var clusterOnly = new (bool Given, string Flag)[]
             {
                 (workers != 0, "--workers"), (slices != 1, "--server-slices"), (resume is not null, "--resume-from"),
-                (checkpointDir is not null, "--checkpoint-dir"), (interval != 0, "--checkpoint-interval"),
+                (checkpointDir is not null, "--checkpoint-dir"), (interval != 0, "--checkpoint-interval"), (logDir is not null, "--logdir"),
             };
             if (clusterOnly.FirstOrDefault(c => c.Given) is { Given: true } bad)
             {
@@ -167,7 +168,8 @@ internal static class TrainRequestBuilder
             checkpointDir,
             interval,
             resume,
-            folds);
+            folds,
+            logDir);
     }
 
     /// <summary>

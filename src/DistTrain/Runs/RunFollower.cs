@@ -17,6 +17,9 @@ namespace DistTrain.Runs;
 /// <param name="pollInterval">Time between status polls.</param>
 public sealed class RunFollower(ClusterConnection cluster, ITrainingRunGrain run, string runId, TimeSpan pollInterval)
 {
+    private readonly Dictionary<int, EvaluationMetrics> _logged = [];
+    private string? _logError;
+
     /// <summary>Samples per step, when known.</summary>
     public int? BatchSize { get; init; }
 
@@ -35,6 +38,12 @@ public sealed class RunFollower(ClusterConnection cluster, ITrainingRunGrain run
     /// <summary>Asked after every finished epoch; a reason stops the run (see <see cref="RunWatcher.StopRequested"/>).</summary>
     public Func<EpochRow, string?>? StopRequested { get; init; }
 
+    /// <summary>
+    /// Why the validation metrics could not be added to the run's TensorBoard log (the first
+    /// failure), or null when every epoch's metrics reached it; the watch goes on either way.
+    /// </summary>
+    public string? ValidationLogError => _logError;
+
     /// <summary>The final weights, once <see cref="FollowAsync"/> has read them (null when not evaluated or not available).</summary>
     public float[]? FinalWeights { get; private set; }
 
@@ -52,7 +61,16 @@ public sealed class RunFollower(ClusterConnection cluster, ITrainingRunGrain run
             StepReported = StepReported,
             StopRequested = StopRequested,
             Validate = evaluator is { HasValidation: true }
-                ? async ct => await run.GetWeights().WaitAsync(ct) is { } w ? evaluator.Evaluate(w, "validation") : null
+                ? async (epoch, ct) =>
+                {
+                    var metrics = await run.GetWeights().WaitAsync(ct) is { } w ? evaluator.Evaluate(w, "validation") : null;
+                    if (metrics is not null)
+                    {
+                        await LogValidationAsync(epoch, metrics, ct).ConfigureAwait(false);
+                    }
+
+                    return metrics;
+                }
                 : null,
         };
         var result = await watcher.WatchAsync(progress, cancellationToken).ConfigureAwait(false);
@@ -86,6 +104,10 @@ public sealed class RunFollower(ClusterConnection cluster, ITrainingRunGrain run
         {
             // The last epoch's validation is that of the final weights, measured exactly.
             history = [.. history.Take(history.Count - 1), history[^1] with { ValidationLoss = validation.Loss, ValidationAccuracy = validation.Accuracy }];
+            if (last is not null)
+            {
+                await LogValidationAsync(last.Epoch, validation, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return new RunSummary(
@@ -106,7 +128,32 @@ public sealed class RunFollower(ClusterConnection cluster, ITrainingRunGrain run
             final.LastCheckpoint,
             error,
             history,
-            parameters);
+            parameters,
+            final.LogDirectory);
+    }
+
+    /// <summary>
+    /// Hands epoch <paramref name="epoch"/>'s validation metrics to the coordinator, which adds
+    /// them to the run's TensorBoard log (the console computes them; the coordinator owns the log).
+    /// An epoch whose metrics were already sent unchanged is not sent again; a failure is kept
+    /// for one note at the end and does not stop the watch.
+    /// </summary>
+    private async Task LogValidationAsync(int epoch, EvaluationMetrics metrics, CancellationToken cancellationToken)
+    {
+        if (_logged.TryGetValue(epoch, out var sent) && sent == metrics)
+        {
+            return;
+        }
+
+        try
+        {
+            await run.ReportValidation(epoch, metrics.Loss, metrics.Accuracy).WaitAsync(cancellationToken).ConfigureAwait(false);
+            _logged[epoch] = metrics;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _logError ??= ErrorText.OneLine(ex.Message);
+        }
     }
 
     private async Task<float[]?> FinalWeightsAsync(RunStatus final, RunEvaluator evaluator, CancellationToken cancellationToken)

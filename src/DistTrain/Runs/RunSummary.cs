@@ -22,6 +22,7 @@ namespace DistTrain.Runs;
 /// <param name="Error">Why the run failed, if it did.</param>
 /// <param name="History">One row per epoch.</param>
 /// <param name="Parameters">The learned parameters by layout entry, for small models (at most 64 values), e.g. w and b of a linear regression.</param>
+/// <param name="LogDirectory">Where the coordinator wrote the run's TensorBoard event files.</param>
 public sealed record RunSummary(
     string RunId,
     string State,
@@ -40,7 +41,8 @@ public sealed record RunSummary(
     string? Checkpoint,
     string? Error,
     IReadOnlyList<EpochRow> History,
-    IReadOnlyDictionary<string, float[]>? Parameters);
+    IReadOnlyDictionary<string, float[]>? Parameters,
+    string? LogDirectory = null);
 
 /// <summary>Loss and accuracy of a model on some samples.</summary>
 /// <param name="Loss">Mean loss.</param>

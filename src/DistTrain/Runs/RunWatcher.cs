@@ -25,8 +25,8 @@ public sealed class RunWatcher(ITrainingRunGrain run, TimeSpan pollInterval, Cli
     /// <summary>Samples per step, when known, for samples/s.</summary>
     public int? BatchSize { get; init; }
 
-    /// <summary>Validation loss and accuracy of the run's current weights, or null.</summary>
-    public Func<CancellationToken, Task<EvaluationMetrics?>>? Validate { get; init; }
+    /// <summary>Validation loss and accuracy of the run's current weights after the epoch given (from 0), or null.</summary>
+    public Func<int, CancellationToken, Task<EvaluationMetrics?>>? Validate { get; init; }
 
     /// <summary>False for regression models, whose accuracy means nothing.</summary>
     public bool HasAccuracy { get; init; } = true;
@@ -122,7 +122,7 @@ public sealed class RunWatcher(ITrainingRunGrain run, TimeSpan pollInterval, Cli
             for (var e = history.Count; e < status.Epochs.Count; e++)
             {
                 var summary = status.Epochs[e];
-                var validation = Validate is null || e < status.Epochs.Count - 1 ? null : await Validate(cancellationToken).ConfigureAwait(false);
+                var validation = Validate is null || e < status.Epochs.Count - 1 ? null : await Validate(summary.Epoch, cancellationToken).ConfigureAwait(false);
                 var row = new EpochRow(summary.Epoch + 1, summary.Loss, HasAccuracy ? NullIfNaN(summary.Accuracy) : null, validation?.Loss, validation?.Accuracy, summary.Seconds);
                 history.Add(row);
                 metrics.RecordValidation(row.ValidationLoss, row.ValidationAccuracy);

@@ -27,6 +27,7 @@ namespace DistTrain.Runs;
 /// <param name="CheckpointInterval">Checkpoint every this many steps (0: at epoch ends and on stop).</param>
 /// <param name="ResumeFrom">Checkpoint to start from, or null.</param>
 /// <param name="Folds">k of k-fold cross-validation, 0 for none.</param>
+/// <param name="LogDirectory">Directory of the run's TensorBoard event files, or null for the default (logs in the checkpoint directory).</param>
 public sealed record TrainRequest(
     string RunId,
     string? Preset,
@@ -45,7 +46,8 @@ public sealed record TrainRequest(
     string? CheckpointDirectory,
     int CheckpointInterval,
     string? ResumeFrom,
-    int Folds = 0)
+    int Folds = 0,
+    string? LogDirectory = null)
 {
     /// <summary>
     /// The split the workers train on: <c>train</c> (less the validation fraction), or a range of
@@ -70,5 +72,6 @@ public sealed record TrainRequest(
         CheckpointDirectory,
         CheckpointInterval,
         MaxSteps: null,
-        ResumeFrom);
+        ResumeFrom,
+        LogDirectory: LogDirectory);
 }

@@ -56,6 +56,9 @@ internal sealed class RunContext
 
     public string CheckpointPath => CheckpointStore.PathIn(CheckpointDirectory);
 
+    /// <summary>Where the run's TensorBoard event files go (<see cref="LogDirectoryOf"/>).</summary>
+    public string LogDirectory => Spec.LogDirectory ?? Path.Combine(CheckpointDirectory, "logs");
+
     public IReadOnlyList<ServerSlice> Servers { get; }
 
     public WorkerRunConfig WorkerConfig { get; }
@@ -104,6 +107,10 @@ internal sealed class RunContext
         int count = spec.ServerSlices > 0 ? spec.ServerSlices : Math.Clamp(slices, 1, layout.Total);
         return new RunContext(runId, spec, model, optimizer, layout, data.Count, directory, count);
     }
+
+    /// <summary><see cref="LogDirectory"/> of a run, without validating its spec.</summary>
+    public static string LogDirectoryOf(string runId, RunSpec spec, string checkpointRoot) =>
+        spec.LogDirectory ?? Path.Combine(spec.CheckpointDirectory ?? Path.Combine(checkpointRoot, runId), "logs");
 
     private static void Require(bool condition, string message)
     {

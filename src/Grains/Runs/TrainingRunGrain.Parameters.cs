@@ -175,6 +175,7 @@ internal sealed partial class TrainingRunGrain
     {
         _pauseRequested = false;
         StopTimer();
+        CloseEventLog(); // a resumed run appends to new files
         if (S.CheckpointStep != S.Step)
         {
             await WriteCheckpoint(_run!); // a long pause may outlive the servers' activations
@@ -228,6 +229,7 @@ internal sealed partial class TrainingRunGrain
     /// <summary>Releases the slices and the reminder of a run that no longer steps; failures are logged, not thrown (the run's outcome stands).</summary>
     private async Task CleanUp()
     {
+        CloseEventLog();
         try
         {
             await ReleaseServers();

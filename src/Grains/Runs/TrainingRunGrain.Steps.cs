@@ -130,7 +130,9 @@ internal sealed partial class TrainingRunGrain
     {
         long start = Stopwatch.GetTimestamp();
         WorkerStepReport report = await grain.ComputeStep(request);
-        TrainingMetrics.WorkerStepLatency.Record(Stopwatch.GetElapsedTime(start).TotalMilliseconds, TrainingMetrics.Worker(RunId, key));
+        double milliseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        TrainingMetrics.WorkerStepLatency.Record(milliseconds, TrainingMetrics.Worker(RunId, key));
+        NoteWorkerTime(request.Step, key, milliseconds);
         return report;
     }
 
@@ -185,6 +187,8 @@ internal sealed partial class TrainingRunGrain
             _reports.Dequeue();
         }
 
+        LogStep(report);
+
         var tags = TrainingMetrics.Run(RunId);
         TrainingMetrics.StepTime.Record(milliseconds, tags);
         TrainingMetrics.SamplesPerSecond.Record(samples / (milliseconds / 1000.0), tags);
@@ -222,6 +226,7 @@ internal sealed partial class TrainingRunGrain
                 _epochSamples > 0 ? (double)_epochCorrect / _epochSamples : double.NaN,
                 _epochSteps,
                 Stopwatch.GetElapsedTime(_epochStart).TotalSeconds));
+            LogEpoch(S.Epochs[^1]);
             ResetEpochAccumulators();
         }
 

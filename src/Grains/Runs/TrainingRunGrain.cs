@@ -64,6 +64,7 @@ internal sealed partial class TrainingRunGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         StopTimer();
+        CloseEventLog();
         if (!_superseded && S.Spec is not null && S.State is RunState.Running or RunState.Paused)
         {
             LogDeactivated(RunId, S.Step, reason.ReasonCode.ToString());
@@ -212,7 +213,8 @@ internal sealed partial class TrainingRunGrain(
         [.. S.Epochs],
         S.LastCheckpoint,
         S.Error,
-        silo.SiloAddress.ToParsableString());
+        silo.SiloAddress.ToParsableString(),
+        EventLogDirectory);
 
     private void UseRun(RunContext run)
     {

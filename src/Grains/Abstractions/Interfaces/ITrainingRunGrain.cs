@@ -50,4 +50,13 @@ public interface ITrainingRunGrain : IGrainWithStringKey
     /// uses it to re-attach (<c>watch</c>) and to evaluate a run on its own data.</summary>
     [AlwaysInterleave]
     Task<RunSpec?> GetSpec();
+
+    /// <summary>
+    /// Adds the validation loss and accuracy of epoch <paramref name="epoch"/> (from 0), measured
+    /// by the console on its own copy of the validation split, to the run's TensorBoard log
+    /// (run <c>validation</c>, beside the coordinator's <c>train</c>). Reporting an epoch again
+    /// replaces its values; a run that never started ignores it.
+    /// </summary>
+    [AlwaysInterleave]
+    Task ReportValidation(int epoch, double loss, double? accuracy);
 }

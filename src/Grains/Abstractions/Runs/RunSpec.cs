@@ -20,6 +20,7 @@ namespace DistTrain.Grains;
 /// <param name="ResumeFrom">Start from this checkpoint file instead of fresh weights; null starts fresh (or from the run's own checkpoint when it has one).</param>
 /// <param name="BucketBytes">Gradients are pushed in buckets of about this many bytes as soon as the backward has produced them (the last layer first), and weights are read in buckets of this size so the forward starts on the first layer while the rest arrive; 0 pushes once after the backward.</param>
 /// <param name="Compression">Wire encoding of pushed gradients: none (float32, the default), or bfloat16 with error feedback (half the bytes; results are then bit-identical only among runs with the same setting and worker count).</param>
+/// <param name="LogDirectory">Where the coordinator writes the run's TensorBoard event files (a path on the coordinator's silo); null uses <c>logs</c> in the checkpoint directory.</param>
 [GenerateSerializer, Immutable, Alias("DistTrain.RunSpec")]
 public sealed record RunSpec(
     [property: Id(0)] string ModelSpecJson,
@@ -36,7 +37,8 @@ public sealed record RunSpec(
     [property: Id(11)] long? MaxSteps = null,
     [property: Id(12)] string? ResumeFrom = null,
     [property: Id(13)] int BucketBytes = RunSpec.DefaultBucketBytes,
-    [property: Id(14)] GradientCompression Compression = GradientCompression.None)
+    [property: Id(14)] GradientCompression Compression = GradientCompression.None,
+    [property: Id(15)] string? LogDirectory = null)
 {
     /// <summary>Default <see cref="BucketBytes"/>: 512 KiB, a few buckets per layer of the presets' big dense layers.</summary>
     public const int DefaultBucketBytes = 512 << 10;

@@ -16,6 +16,7 @@ namespace DistTrain.Grains;
 /// <param name="LastCheckpoint">Path of the last checkpoint written, if any.</param>
 /// <param name="Error">Why the run failed, or the last recovered fault.</param>
 /// <param name="CoordinatorSilo">The silo hosting the coordinator (diagnostics).</param>
+/// <param name="LogDirectory">Where the coordinator writes the run's TensorBoard event files (null before the run starts).</param>
 [GenerateSerializer, Immutable, Alias("DistTrain.RunStatus")]
 public sealed record RunStatus(
     [property: Id(0)] string RunId,
@@ -32,4 +33,5 @@ public sealed record RunStatus(
     [property: Id(11)] IReadOnlyList<EpochSummary> Epochs,
     [property: Id(12)] string? LastCheckpoint,
     [property: Id(13)] string? Error,
-    [property: Id(14)] string? CoordinatorSilo);
+    [property: Id(14)] string? CoordinatorSilo,
+    [property: Id(15)] string? LogDirectory = null);
