@@ -9,7 +9,8 @@ namespace DistTrain.Client.Cluster;
 /// The single-process cluster <c>disttrain train</c> uses when no <c>--cluster</c> is given:
 /// the same silo as <c>DistTrain.Silo</c> (<see cref="DistTrainSiloExtensions.UseDistTrain"/>)
 /// with localhost clustering on ports chosen free at start, in-memory grain storage and
-/// reminders, and checkpoints under <c>~/.disttrain/checkpoints</c>.
+/// reminders, checkpoints under <c>~/.disttrain/checkpoints</c>, and run-spec paths allowed
+/// anywhere (the process is the user's own).
 /// </summary>
 internal static class EmbeddedSilo
 {
@@ -33,6 +34,17 @@ internal static class EmbeddedSilo
         if (builder.Configuration["DistTrain:Coordinator:CheckpointRoot"] is null)
         {
             overrides["DistTrain:Coordinator:CheckpointRoot"] = CheckpointRoot;
+        }
+
+        // The embedded silo runs as the user, with the user's rights: the paths of its run specs
+        // (which the console made absolute) may lie anywhere, unless configuration says otherwise.
+        string everything = Path.GetPathRoot(Environment.CurrentDirectory) ?? "/";
+        foreach (string key in new[] { "DistTrain:Coordinator:CheckpointRoots:0", "DistTrain:Data:Roots:0" })
+        {
+            if (builder.Configuration[key] is null)
+            {
+                overrides[key] = everything;
+            }
         }
 
         builder.Configuration.AddInMemoryCollection(overrides);

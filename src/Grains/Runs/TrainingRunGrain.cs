@@ -45,7 +45,7 @@ internal sealed partial class TrainingRunGrain(
             // Reactivated (reminder or any call) after a failover: take the run over (a higher
             // generation, on record before the slices hear from this activation), rewind to the
             // checkpoint and go on.
-            UseRun(RunContext.Create(RunId, S.Spec, dataSets, _options.CheckpointRoot));
+            UseRun(RunContext.Create(RunId, S.Spec, dataSets, _options));
             S.Generation++;
             await SaveState();
             LogReactivated(RunId, S.Step);
@@ -88,14 +88,14 @@ internal sealed partial class TrainingRunGrain(
                 : throw new InvalidOperationException($"Run '{RunId}' is already {S.State} with a different spec; stop it or use another run id.");
         }
 
-        var run = RunContext.Create(RunId, spec, dataSets, _options.CheckpointRoot);
+        var run = RunContext.Create(RunId, spec, dataSets, _options);
         _run = run;
         long generation = S.Generation + 1;
         state.State = new TrainingRunState { Spec = spec, State = RunState.Running, TotalSteps = run.TotalSteps, StepsPerEpoch = run.StepsPerEpoch, Generation = generation };
         CoordinatorFence.Stamp(generation);
         _reports.Clear();
         ResetEpochAccumulators();
-        string? from = spec.ResumeFrom ?? (CheckpointStore.Resolve(run.CheckpointPath) is null ? null : run.CheckpointPath);
+        string? from = run.ResumeFrom ?? (CheckpointStore.Resolve(run.CheckpointPath) is null ? null : run.CheckpointPath);
         await RestoreServers(from);
         await SaveState();
         await GrainFactory.GetGrain<IRunRegistryGrain>(0).Register(RunId);
@@ -145,7 +145,7 @@ internal sealed partial class TrainingRunGrain(
                     throw new InvalidOperationException($"Run '{RunId}' has no spec to resume.");
                 }
 
-                UseRun(RunContext.Create(RunId, S.Spec, dataSets, _options.CheckpointRoot));
+                UseRun(RunContext.Create(RunId, S.Spec, dataSets, _options));
                 S.Generation++;
                 CoordinatorFence.Stamp(S.Generation);
                 ResetEpochAccumulators();
