@@ -5,6 +5,8 @@ namespace DistTrain.Kernels.Training;
 /// <summary>
 /// The MessagePack record written to disk. Vectors are stored as little-endian float bytes
 /// (one bin block) rather than MessagePack float arrays (5 bytes and a branch per element).
+/// Format version 2 files are this record followed by the SHA-256 digest of its bytes
+/// (<see cref="CheckpointReader"/>); version 1 files, without the digest, are still read.
 /// </summary>
 [MessagePackObject]
 public sealed class CheckpointFile
@@ -12,8 +14,11 @@ public sealed class CheckpointFile
     /// <summary>Expected value of <see cref="Magic"/>.</summary>
     public const string ExpectedMagic = "DistTrain.Checkpoint";
 
-    /// <summary>The format version this code writes and reads.</summary>
-    public const int CurrentVersion = 1;
+    /// <summary>The format version this code writes (record plus SHA-256 digest).</summary>
+    public const int CurrentVersion = 2;
+
+    /// <summary>The earlier format version, without a digest, which this code still reads.</summary>
+    public const int UndigestedVersion = 1;
 
     [Key(0)] public string? Magic { get; set; }
     [Key(1)] public int Version { get; set; }
