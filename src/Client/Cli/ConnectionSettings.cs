@@ -2,6 +2,7 @@ namespace DistTrain.Client.Cli;
 
 /// <summary>
 /// Where a command finds its cluster: no gateways means an embedded silo in this process.
+/// <see cref="Tls"/> is null for plain TCP.
 /// </summary>
 public sealed record ConnectionSettings(
     IReadOnlyList<GatewayAddress> Gateways,
@@ -9,7 +10,8 @@ public sealed record ConnectionSettings(
     string ServiceId,
     bool OtelConsole,
     string? OtelEndpoint,
-    bool Verbose)
+    bool Verbose,
+    DistTrain.Silo.Security.DistTrainTlsOptions? Tls = null)
 {
     /// <summary>Cluster id the silos use unless configured otherwise.</summary>
     public const string DefaultClusterId = "disttrain";

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using DistTrain.Client.Cli;
+using DistTrain.Silo.Security;
 using DistTrain.Silo.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -69,8 +71,14 @@ internal sealed class ClusterConnection : IAsyncDisposable
                 endpoints.Add(await gateway.ResolveAsync(cancellationToken).ConfigureAwait(false));
             }
 
+            var (certificate, authorities) = LoadTls(settings.Tls);
             builder.UseOrleansClient(client =>
             {
+                if (settings.Tls is { } tls)
+                {
+                    client.UseTls(options => ClusterTls.Configure(options, tls, certificate, authorities));
+                }
+
                 client.UseStaticClustering([.. endpoints]);
                 client.Configure<ClusterOptions>(options =>
                 {
@@ -90,11 +98,28 @@ internal sealed class ClusterConnection : IAsyncDisposable
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             host.Dispose();
-            var what = settings.Embedded ? "cannot start the embedded silo" : $"cannot reach the cluster at {settings.Describe()}";
+            var what = settings.Embedded ? "cannot start the embedded silo" : $"cannot reach the cluster at {settings.Describe()}{(settings.Tls is null ? string.Empty : " over TLS")}";
             throw new CliException($"{what}: {DistTrainCli.Describe(Unwrap(ex))}", ExitCodes.Failure, ex);
         }
 
         return new ClusterConnection(host, settings);
+    }
+
+    private static (X509Certificate2? Certificate, X509Certificate2Collection? Authorities) LoadTls(DistTrainTlsOptions? tls)
+    {
+        if (tls is null)
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            return (ClusterTls.LoadCertificate(tls), ClusterTls.LoadAuthorities(tls));
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new CliException($"TLS: {e.Message}", ExitCodes.Usage, e);
+        }
     }
 
     /// <summary>Stops the host (and with it an embedded silo), flushing exported metrics.</summary>

@@ -30,6 +30,8 @@ internal static class EmbeddedSilo
             [$"{DistTrainClusterOptions.SectionName}:{nameof(DistTrainClusterOptions.SiloPort)}"] = Invariant(siloPort),
             [$"{DistTrainClusterOptions.SectionName}:{nameof(DistTrainClusterOptions.GatewayPort)}"] = Invariant(gatewayPort),
             [$"{DistTrainClusterOptions.SectionName}:{nameof(DistTrainClusterOptions.PrimarySiloPort)}"] = Invariant(siloPort),
+            // One process, no remote peers: no TLS, whatever the environment says for remote clusters.
+            ["DistTrain:Tls:Enabled"] = "false",
         };
         if (builder.Configuration["DistTrain:Coordinator:CheckpointRoot"] is null)
         {
