@@ -99,7 +99,9 @@ internal sealed class ClusterConnection : IAsyncDisposable
         {
             host.Dispose();
             var what = settings.Embedded ? "cannot start the embedded silo" : $"cannot reach the cluster at {settings.Describe()}{(settings.Tls is null ? string.Empty : " over TLS")}";
-            throw new CliException($"{what}: {DistTrainCli.Describe(Unwrap(ex))}", ExitCodes.Failure, ex);
+            // A refused TLS handshake looks like an unreachable gateway to the Orleans client.
+            var hint = settings.Tls is null || settings.Embedded ? string.Empty : " (if the silos refused the TLS handshake: is --tls-cert issued by the cluster's CA, and still valid? --verbose shows the handshake errors)";
+            throw new CliException($"{what}: {DistTrainCli.Describe(Unwrap(ex))}{hint}", ExitCodes.Failure, ex);
         }
 
         return new ClusterConnection(host, settings);
@@ -110,6 +112,11 @@ internal sealed class ClusterConnection : IAsyncDisposable
         if (tls is null)
         {
             return (null, null);
+        }
+
+        if (!tls.HasCertificate)
+        {
+            throw new CliException("TLS: DistTrain silos accept only clients with a certificate of the cluster's CA; give --tls-cert (and --tls-key) as well as --tls-ca.", ExitCodes.Usage);
         }
 
         try
