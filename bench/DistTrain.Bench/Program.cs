@@ -10,6 +10,9 @@ var cases = new SortedDictionary<string, Func<string[], int>>(StringComparer.Ord
     ["conv"] = ConvBenchmark.Run,
     ["mnist-cnn"] = MnistCnnBenchmark.Run,
     ["distributed"] = DistributedBenchmark.Run,
+    ["scaling"] = ScalingBenchmark.Run,
+    ["scaling-local"] = ScalingLocal.Run,
+    ["wire"] = WireBenchmark.Run,
 };
 
 if (args.Length == 0 || !cases.TryGetValue(args[0], out var run))

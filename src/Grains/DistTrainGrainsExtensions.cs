@@ -20,6 +20,7 @@ public static class DistTrainGrainsExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddPlacementDirector<SiloPinnedPlacement, SiloPinnedPlacementDirector>();
+        builder.Services.AddPlacementDirector<SliceHomePlacement, SliceHomePlacementDirector>();
         builder.Services.TryAddSingleton<IDataSetProvider, DataSetProvider>();
         builder.Services.TryAddSingleton<Servers.LocalSliceDirectory>();
         builder.Services.AddOptions<CoordinatorOptions>();

@@ -15,7 +15,7 @@ namespace DistTrain.Grains.Runs;
 /// </summary>
 internal sealed class RunContext
 {
-    private RunContext(string runId, RunSpec spec, ModelSpec model, OptimizerSpec optimizer, ParameterLayout layout, int sampleCount, string checkpointDirectory, string? resumeFrom)
+    private RunContext(string runId, RunSpec spec, ModelSpec model, OptimizerSpec optimizer, ParameterLayout layout, int sampleCount, string checkpointDirectory, int slices, string? resumeFrom)
     {
         ResumeFrom = resumeFrom;
         RunId = runId;
@@ -30,8 +30,8 @@ internal sealed class RunContext
         CheckpointDirectory = checkpointDirectory;
         Tensors = Checkpoint.LayoutOf(layout);
         OptimizerJson = JsonSerializer.Serialize(optimizer);
-        Servers = [.. StepPlanner.PlanSlices(layout.Total, spec.ServerSlices).Select((s, i) => new ServerSlice(ServerKeys.For(runId, i), s.Offset, s.Length))];
-        WorkerConfig = new WorkerRunConfig(runId, spec.ModelSpecJson, spec.Data, spec.BatchSize, spec.MicroShards, spec.Seed, Servers);
+        Servers = [.. StepPlanner.PlanSlices(layout.Total, slices).Select((s, i) => new ServerSlice(ServerKeys.For(runId, i), s.Offset, s.Length))];
+        WorkerConfig = new WorkerRunConfig(runId, spec.ModelSpecJson, spec.Data, spec.BatchSize, spec.MicroShards, spec.Seed, Servers, spec.BucketBytes, spec.Compression);
     }
 
     public string RunId { get; }
@@ -72,7 +72,7 @@ internal sealed class RunContext
     /// Validates <paramref name="spec"/> and derives the run's constants; the checkpoint paths
     /// must lie under <see cref="CoordinatorOptions.EffectiveCheckpointRoots"/>.
     /// </summary>
-    public static RunContext Create(string runId, RunSpec spec, IDataSetProvider dataSets, CoordinatorOptions options)
+    public static RunContext Create(string runId, RunSpec spec, IDataSetProvider dataSets, CoordinatorOptions options, int slices = 0)
     {
         ArgumentNullException.ThrowIfNull(options);
         string checkpointRoot = options.CheckpointRoot;
@@ -96,7 +96,9 @@ internal sealed class RunContext
         Require(spec.BatchSize % spec.MicroShards == 0, $"RunSpec.BatchSize {spec.BatchSize} is not a multiple of MicroShards {spec.MicroShards}.");
         Require(spec.Epochs > 0, $"RunSpec.Epochs must be > 0, got {spec.Epochs}.");
         Require(spec.Workers >= 0, $"RunSpec.Workers must be ≥ 0 (0: all), got {spec.Workers}.");
-        Require(spec.ServerSlices > 0, $"RunSpec.ServerSlices must be > 0, got {spec.ServerSlices}.");
+        Require(spec.ServerSlices >= 0, $"RunSpec.ServerSlices must be ≥ 0 (0: one per silo with workers), got {spec.ServerSlices}.");
+        Require(spec.BucketBytes >= 0, $"RunSpec.BucketBytes must be ≥ 0 (0: push after the backward), got {spec.BucketBytes}.");
+        Require(Enum.IsDefined(spec.Compression), $"RunSpec.Compression {spec.Compression} is not a known encoding.");
         Require(spec.CheckpointInterval >= 0, $"RunSpec.CheckpointInterval must be ≥ 0, got {spec.CheckpointInterval}.");
         Require(spec.MaxSteps is null or > 0, $"RunSpec.MaxSteps must be > 0 when set, got {spec.MaxSteps}.");
 
@@ -114,7 +116,8 @@ internal sealed class RunContext
             ? PathRoots.Resolve(named, checkpointRoots, "RunSpec.CheckpointDirectory", RootsSetting)
             : PathRoots.Resolve(Path.Combine(Path.GetFullPath(checkpointRoot), runId), checkpointRoots, $"The checkpoint directory of run '{runId}'", RootsSetting);
         string? resumeFrom = spec.ResumeFrom is { } resume ? PathRoots.Resolve(resume, checkpointRoots, "RunSpec.ResumeFrom", RootsSetting) : null;
-        return new RunContext(runId, spec, model, optimizer, layout, data.Count, directory, resumeFrom);
+        int count = spec.ServerSlices > 0 ? spec.ServerSlices : Math.Clamp(slices, 1, layout.Total);
+        return new RunContext(runId, spec, model, optimizer, layout, data.Count, directory, count, resumeFrom);
     }
 
     private static void Require(bool condition, string message)

@@ -1,3 +1,4 @@
+using DistTrain.Grains.Placement;
 using DistTrain.Grains.Planning;
 using DistTrain.Kernels.Models;
 using DistTrain.Kernels.Training;
@@ -12,7 +13,8 @@ internal sealed partial class TrainingRunGrain
     private async Task EnsureServers()
     {
         var run = _run!;
-        long?[] versions = await Task.WhenAll(run.Servers.Select(s => GrainFactory.GetGrain<IParameterServerGrain>(s.Key).GetVersion(RunId)));
+        await PlanSliceHomes();
+        long?[] versions = await Task.WhenAll(run.Servers.Select((_, i) => OnSlice(i, s => s.GetVersion(RunId))));
         if (versions.All(v => v == S.Step))
         {
             _serversReady = true;
@@ -66,12 +68,13 @@ internal sealed partial class TrainingRunGrain
 
         S.Step = step;
         S.Epochs.RemoveAll(e => e.Epoch >= run.EpochOf(step)); // epochs after the checkpoint are trained again
+        await PlanSliceHomes();
         var writes = new List<Task>();
         for (int i = 0; i < run.Servers.Count; i++)
         {
             ServerSlice slice = run.Servers[i];
             var server = GrainFactory.GetGrain<IParameterServerGrain>(slice.Key);
-            await server.Configure(new ServerSliceConfig(RunId, i, slice.Offset, slice.Length, run.Spec.Optimizer, run.Spec.MicroShards, run.Spec.BatchSize, step));
+            await OnSlice(i, s => s.Configure(new ServerSliceConfig(RunId, i, slice.Offset, slice.Length, run.Spec.Optimizer, run.Spec.MicroShards, run.Spec.BatchSize, step)));
             foreach (var (offset, count) in FloatBytes.Chunks(slice.Length))
             {
                 writes.Add(server.Write(new ParameterChunk(ParameterKind.Weights, step, offset, FloatBytes.ToBytes(weights.AsSpan(slice.Offset + offset, count)))));
@@ -83,8 +86,33 @@ internal sealed partial class TrainingRunGrain
         }
 
         await Task.WhenAll(writes);
-        await Task.WhenAll(run.Servers.Select(s => GrainFactory.GetGrain<IParameterServerGrain>(s.Key).Seal()));
+        await Task.WhenAll(run.Servers.Select((_, i) => OnSlice(i, s => s.Seal())));
         _serversReady = true;
+    }
+
+    /// <summary>
+    /// Chooses each slice's home silo: the silos with workers, in worker order, taken in turn
+    /// (one slice per silo by default), so the exchange is spread over every silo's links.
+    /// </summary>
+    private async Task PlanSliceHomes()
+    {
+        var workers = await GetWorkers();
+        string[] silos = [.. workers.Select(w => w.Device.Silo).Distinct(StringComparer.Ordinal)];
+        _sliceHomes = [.. _run!.Servers.Select((_, i) => silos[i % silos.Length])];
+    }
+
+    /// <summary>Calls slice <paramref name="index"/> with its home silo named for placement (<see cref="SliceHome"/>), should the call activate it.</summary>
+    private T OnSlice<T>(int index, Func<IParameterServerGrain, T> call)
+    {
+        SliceHome.Set(_sliceHomes is { } homes && index < homes.Length ? homes[index] : null);
+        try
+        {
+            return call(GrainFactory.GetGrain<IParameterServerGrain>(_run!.Servers[index].Key));
+        }
+        finally
+        {
+            SliceHome.Set(null);
+        }
     }
 
     /// <summary>The whole flat weights or velocity, read from the slices (which must all be at step <c>S.Step</c>).</summary>

@@ -103,22 +103,22 @@ internal sealed partial class TrainingRunGrain
 
         WorkerStepReport[] reports = await Task.WhenAll(calls);
         double slowest = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        var servers = run.Servers.Select(s => GrainFactory.GetGrain<IParameterServerGrain>(s.Key)).ToArray();
+        int slices = run.Servers.Count;
         ApplyResult result;
-        if (servers.Length == 1)
+        if (slices == 1)
         {
-            result = await servers[0].ApplyAlone(step); // its Σg² is the global one: one round trip
+            result = await OnSlice(0, s => s.ApplyAlone(step)); // its Σg² is the global one: one round trip
         }
         else
         {
-            double[] sums = await Task.WhenAll(servers.Select(s => s.SumOfSquares(step)));
+            double[] sums = await Task.WhenAll(Enumerable.Range(0, slices).Select(i => OnSlice(i, s => s.SumOfSquares(step))));
             double globalSumOfSquares = 0;
             foreach (double sum in sums)
             {
                 globalSumOfSquares += sum; // slice order: the same bits on every run
             }
 
-            ApplyResult[] applied = await Task.WhenAll(servers.Select(s => s.Apply(step, globalSumOfSquares)));
+            ApplyResult[] applied = await Task.WhenAll(Enumerable.Range(0, slices).Select(i => OnSlice(i, s => s.Apply(step, globalSumOfSquares))));
             result = applied[0];
         }
 
@@ -253,6 +253,20 @@ internal sealed partial class TrainingRunGrain
             return _workers;
         }
 
+        var devices = await ListDevices(snapshot, _run!.Spec.Workers);
+        if (devices.Count == 0)
+        {
+            throw new InvalidOperationException("No live silo offers a compute device.");
+        }
+
+        _workers = [.. devices.Select(d => (d, GrainFactory.GetGrain<IWorkerGrain>(d.WorkerKey)))];
+        _workersVersion = snapshot.Version;
+        return _workers;
+    }
+
+    /// <summary>The devices of the active silos (each silo's registry), ordered by worker key, cut to <paramref name="wanted"/> (0: all).</summary>
+    private async Task<List<DeviceInfo>> ListDevices(ClusterMembershipSnapshot snapshot, int wanted)
+    {
         var silos = snapshot.Members.Values
             .Where(m => m.Status == SiloStatus.Active)
             .Select(m => m.SiloAddress)
@@ -271,20 +285,7 @@ internal sealed partial class TrainingRunGrain
             }
         }));
         var devices = lists.SelectMany(l => l).OrderBy(d => d.WorkerKey, StringComparer.Ordinal).ToList();
-        int wanted = _run!.Spec.Workers;
-        if (wanted > 0)
-        {
-            devices = [.. devices.Take(wanted)];
-        }
-
-        if (devices.Count == 0)
-        {
-            throw new InvalidOperationException("No live silo offers a compute device.");
-        }
-
-        _workers = [.. devices.Select(d => (d, GrainFactory.GetGrain<IWorkerGrain>(d.WorkerKey)))];
-        _workersVersion = snapshot.Version;
-        return _workers;
+        return wanted > 0 ? [.. devices.Take(wanted)] : devices;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: step {Step} failed (attempt {Attempt}); re-planning")]

@@ -32,6 +32,7 @@ internal sealed partial class TrainingRunGrain(
     private long? _stopAtStep;
     private int _lastWorkerCount;
     private bool _superseded;
+    private string[]? _sliceHomes;
 
     private string RunId => this.GetPrimaryKeyString();
 
@@ -45,7 +46,7 @@ internal sealed partial class TrainingRunGrain(
             // Reactivated (reminder or any call) after a failover: take the run over (a higher
             // generation, on record before the slices hear from this activation), rewind to the
             // checkpoint and go on.
-            UseRun(RunContext.Create(RunId, S.Spec, dataSets, _options));
+            UseRun(RunContext.Create(RunId, S.Spec, dataSets, _options, S.ServerSlices));
             S.Generation++;
             await SaveState();
             LogReactivated(RunId, S.Step);
@@ -88,10 +89,13 @@ internal sealed partial class TrainingRunGrain(
                 : throw new InvalidOperationException($"Run '{RunId}' is already {S.State} with a different spec; stop it or use another run id.");
         }
 
-        var run = RunContext.Create(RunId, spec, dataSets, _options);
+        // ServerSlices 0: one slice per silo that has workers now (fixed for the run; their homes follow the live silos).
+        int slices = spec.ServerSlices > 0 ? spec.ServerSlices : (await ListDevices(membership.CurrentSnapshot, spec.Workers)).Select(d => d.Silo).Distinct(StringComparer.Ordinal).Count();
+        var run = RunContext.Create(RunId, spec, dataSets, _options, slices);
         _run = run;
+        _workers = null;
         long generation = S.Generation + 1;
-        state.State = new TrainingRunState { Spec = spec, State = RunState.Running, TotalSteps = run.TotalSteps, StepsPerEpoch = run.StepsPerEpoch, Generation = generation };
+        state.State = new TrainingRunState { Spec = spec, State = RunState.Running, TotalSteps = run.TotalSteps, StepsPerEpoch = run.StepsPerEpoch, Generation = generation, ServerSlices = run.Servers.Count };
         CoordinatorFence.Stamp(generation);
         _reports.Clear();
         ResetEpochAccumulators();
@@ -145,7 +149,7 @@ internal sealed partial class TrainingRunGrain(
                     throw new InvalidOperationException($"Run '{RunId}' has no spec to resume.");
                 }
 
-                UseRun(RunContext.Create(RunId, S.Spec, dataSets, _options));
+                UseRun(RunContext.Create(RunId, S.Spec, dataSets, _options, S.ServerSlices));
                 S.Generation++;
                 CoordinatorFence.Stamp(S.Generation);
                 ResetEpochAccumulators();

@@ -52,4 +52,7 @@ public sealed class TrainingRunState
 
     /// <summary>Raised by every activation that takes the run over (<see cref="CoordinatorFence"/>).</summary>
     [Id(14)] public long Generation { get; set; }
+
+    /// <summary>Server slices of the run: <see cref="RunSpec.ServerSlices"/>, or (for 0) the number of silos with workers when it started.</summary>
+    [Id(15)] public int ServerSlices { get; set; }
 }

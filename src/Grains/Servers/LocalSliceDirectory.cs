@@ -24,6 +24,9 @@ internal sealed class LocalSliceDirectory
     /// <summary>Removes <paramref name="slice"/> if it is still the one published for <paramref name="key"/>.</summary>
     public void Withdraw(string key, LocalSlice slice) => _slices.TryRemove(KeyValuePair.Create(key, slice));
 
+    /// <summary>Whether slice <paramref name="key"/> is published in this silo (its weights and gradients need no network).</summary>
+    public bool Contains(string key) => _slices.ContainsKey(key);
+
     /// <summary>
     /// Copies the weights of version <paramref name="version"/> of run <paramref name="runId"/>
     /// held by slice <paramref name="key"/> into <paramref name="destination"/> (host memory of

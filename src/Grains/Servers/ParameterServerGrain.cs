@@ -16,15 +16,17 @@ namespace DistTrain.Grains.Servers;
 /// checkpoint.
 /// </summary>
 /// <remarks>
-/// Placed by default (it is activated by the coordinator, and it is independent of any
-/// device): the engine is the silo's server engine, the CPU by default.
+/// Placed on the silo its coordinator names as its home (<see cref="Placement.SliceHomePlacement"/>:
+/// one slice per silo with workers by default), else beside the caller; the engine is the
+/// silo's server engine, the CPU by default.
 /// </remarks>
-[Orleans.Placement.PreferLocalPlacement]
+[Placement.SliceHomePlacement]
 internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices, LocalSliceDirectory directory, ILogger<ParameterServerGrain> logger) : Grain, IParameterServerGrain
 {
     private readonly Dictionary<ShardNode, PartialAssembly> _pending = [];
     private readonly HashSet<ShardNode> _received = [];
     private readonly Stack<float[]> _pool = new();
+    private float[] _decoded = [];
     private IComputeBackend? _backend;
     private ServerSliceConfig? _config;
     private OptimizerSpec? _spec;
@@ -161,7 +163,7 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
             return Task.FromResult(false);
         }
 
-        ReadOnlySpan<float> values = FloatBytes.AsFloats(chunk.Data);
+        ReadOnlySpan<float> values = Decode(chunk);
         TreeNode root = MicroShardTree.Root(config.MicroShards);
         if (chunk.Offset == 0 && values.Length == config.Length && chunk.Node.Level == root.Level && _received.Count == 0 && _pending.Count == 0)
         {
@@ -201,6 +203,33 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
         }
 
         return Task.FromResult(counted);
+    }
+
+    /// <summary>The floats a pushed chunk carries: its bytes as they are, or widened from bfloat16 into a reused scratch array.</summary>
+    private ReadOnlySpan<float> Decode(GradientChunk chunk)
+    {
+        switch (chunk.Encoding)
+        {
+            case GradientCompression.None:
+                return FloatBytes.AsFloats(chunk.Data);
+            case GradientCompression.Bf16:
+                if (chunk.Data.Length % sizeof(ushort) != 0)
+                {
+                    throw new ArgumentException($"A bfloat16 payload of {chunk.Data.Length} bytes is not a whole number of values.", nameof(chunk));
+                }
+
+                int count = chunk.Data.Length / sizeof(ushort);
+                if (_decoded.Length < count)
+                {
+                    _decoded = GC.AllocateUninitializedArray<float>(count);
+                }
+
+                Span<float> values = _decoded.AsSpan(0, count);
+                Bf16.Decode(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(chunk.Data.AsSpan()), values);
+                return values;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(chunk), $"Unknown gradient encoding {chunk.Encoding}.");
+        }
     }
 
     /// <inheritdoc />

@@ -52,6 +52,18 @@ public static class TrainingMetrics
     /// <summary>Time one worker took for its share of a step, tagged <c>worker</c> (finds stragglers).</summary>
     public static readonly Histogram<double> WorkerStepLatency = Meter.CreateHistogram<double>("disttrain.worker.step.duration", "ms", "Time a worker took for its share of a step.");
 
+    /// <summary>Bytes of weights and gradients that crossed between silos (grain messages to slices of other silos).</summary>
+    public static readonly Counter<long> WireBytes = Meter.CreateCounter<long>("disttrain.bytes.wire", "By", "Weight and gradient bytes sent to or read from parameter-server slices on other silos.");
+
+    /// <summary>Per worker: its forward and backward, without the waits for weights.</summary>
+    public static readonly Histogram<double> WorkerComputeTime = Meter.CreateHistogram<double>("disttrain.worker.compute.duration", "ms", "Forward and backward of a worker's share of a step, waits for weights excluded.");
+
+    /// <summary>Per worker: time its compute waited for weights in flight.</summary>
+    public static readonly Histogram<double> WorkerPullWait = Meter.CreateHistogram<double>("disttrain.worker.pull_wait.duration", "ms", "Time a worker's compute waited for the step's weights.");
+
+    /// <summary>Per worker: time after its backward until every push was taken.</summary>
+    public static readonly Histogram<double> WorkerPushWait = Meter.CreateHistogram<double>("disttrain.worker.push_wait.duration", "ms", "Time a worker waited after its backward for its gradient pushes.");
+
     /// <summary>The tag list <c>run=runId</c>.</summary>
     public static TagList Run(string runId) => new() { { "run", runId } };
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using DistTrain.Grains.Data;
 using DistTrain.Grains.Devices;
 using DistTrain.Grains.Placement;
@@ -42,9 +41,9 @@ internal sealed partial class WorkerGrain(
     private ModelReplica? _replica;
     private IDataSet? _data;
     private BatchPlan? _plan;
-    private float[] _weights = [];
-    private readonly List<byte[]> _pushBuffers = [];
+    private readonly WorkerBuffers _buffers = new();
     private readonly List<LocalSlice> _lent = [];
+    private ComputeThread? _thread;
     private long _version = -1;
 
     /// <inheritdoc />
@@ -76,25 +75,37 @@ internal sealed partial class WorkerGrain(
 
         long start = Stopwatch.GetTimestamp();
         ReclaimLoans(); // the compute below overwrites the sums a slice may still hold on loan
+        _buffers.BeginStep(request.FirstShard, request.ShardCount, request.Step);
+        var exchange = new StepExchange(config, request.Step, _replica!, GrainFactory, slices, _buffers, this);
         long bytesPulled = 0;
-        long pulled;
         DeviceGradients gradients;
         LocalSlice.WeightsLoan? borrowed = _version != request.Step ? BorrowLocalWeights(config, request.Step) : null;
         try
         {
+            BufferSpan weights = _replica!.Weights;
             if (borrowed is not null)
             {
                 bytesPulled = (long)borrowed.Weights.Length * sizeof(float); // shared in memory, not copied
+                weights = borrowed.Weights;
                 _version = -1; // the replica's own copy is left behind: never reuse it for an old version
             }
             else if (_version != request.Step)
             {
-                bytesPulled = await PullWeights(config, request.Step);
+                _version = -1; // until every read has landed
+                exchange.StartPull();
             }
 
-            pulled = Stopwatch.GetTimestamp();
-            BufferSpan weights = borrowed?.Weights ?? _replica!.Weights;
-            gradients = _replica!.ComputeGradientSums(_data!, _plan!, request.Step, request.FirstShard, request.ShardCount, weights);
+            Func<DeviceGradients> compute = () =>
+            {
+                DeviceGradients result = _replica.ComputeGradientSums(_data!, _plan!, request.Step, request.FirstShard, request.ShardCount, weights, exchange.Hooks);
+                exchange.FinishPull();
+                return result;
+            };
+            gradients = exchange.MovesDataWhileComputing ? await ComputeThread().Run(compute) : compute();
+            if (borrowed is null)
+            {
+                _version = request.Step;
+            }
         }
         finally
         {
@@ -102,28 +113,43 @@ internal sealed partial class WorkerGrain(
         }
 
         long computed = Stopwatch.GetTimestamp();
-        long bytesPushed = await PushPartials(config, request.Step, gradients);
+        await exchange.FinishPush(gradients);
+        _lent.AddRange(exchange.Lent);
         long pushed = Stopwatch.GetTimestamp();
 
+        bytesPulled += exchange.BytesPulled;
+        long firstLayer = exchange.FirstLayerReady ?? computed;
+        double pullWait = exchange.PullWait.TotalMilliseconds;
+        double computeMs = Stopwatch.GetElapsedTime(start, computed).TotalMilliseconds - pullWait;
         var tags = TrainingMetrics.Run(config.RunId);
         TrainingMetrics.BytesPulled.Add(bytesPulled, tags);
-        TrainingMetrics.BytesPushed.Add(bytesPushed, tags);
+        TrainingMetrics.BytesPushed.Add(exchange.BytesPushed, tags);
+        TrainingMetrics.WireBytes.Add(exchange.WireBytes, tags);
+        var workerTags = TrainingMetrics.Worker(config.RunId, this.GetPrimaryKeyString());
+        TrainingMetrics.WorkerComputeTime.Record(computeMs, workerTags);
+        TrainingMetrics.WorkerPullWait.Record(pullWait, workerTags);
+        TrainingMetrics.WorkerPushWait.Record(Stopwatch.GetElapsedTime(computed, pushed).TotalMilliseconds, workerTags);
         return new WorkerStepReport(
             request.Step,
             gradients.LossSum,
             gradients.Correct,
             gradients.Samples,
-            Stopwatch.GetElapsedTime(start, pulled).TotalMilliseconds,
-            Stopwatch.GetElapsedTime(pulled, computed).TotalMilliseconds,
+            Stopwatch.GetElapsedTime(start, firstLayer).TotalMilliseconds,
+            computeMs,
             Stopwatch.GetElapsedTime(computed, pushed).TotalMilliseconds,
             bytesPulled,
-            bytesPushed);
+            exchange.BytesPushed,
+            exchange.WireBytes,
+            pullWait,
+            Stopwatch.GetElapsedTime(computed, pushed).TotalMilliseconds);
     }
 
     /// <inheritdoc />
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         ReclaimLoans();
+        _thread?.Dispose();
+        _thread = null;
         _replica?.Dispose();
         _replica = null;
         _backend?.Dispose();
@@ -153,63 +179,10 @@ internal sealed partial class WorkerGrain(
         _data = dataSets.Get(config.Data);
         _plan = new BatchPlan(_data.Count, config.BatchSize, config.MicroShards, config.Seed);
         _replica = new ModelReplica(spec, _backend!);
-        _weights = new float[_replica.Layout.Total];
+        _buffers.BeginStep(-1, -1, -1);
         _version = -1;
         _config = config;
         LogPrepared(config.RunId, _replica.Layout.Total, _data.Count);
-    }
-
-    /// <summary>
-    /// Fetches the weights of version <paramref name="step"/>: copied straight from the slices'
-    /// memory when they are all in this silo at that version (<see cref="LocalSliceDirectory"/>),
-    /// else read from every slice in grain calls (chunks in parallel).
-    /// </summary>
-    private async Task<long> PullWeights(WorkerRunConfig config, long step)
-    {
-        if (CopyLocalSlices(config, step))
-        {
-            _version = step;
-            return (long)_weights.Length * sizeof(float);
-        }
-
-        var reads = new List<Task<ParameterChunk>>();
-        var bases = new List<int>();
-        foreach (ServerSlice slice in config.Servers)
-        {
-            var server = GrainFactory.GetGrain<IParameterServerGrain>(slice.Key);
-            foreach (var (offset, count) in FloatBytes.Chunks(slice.Length))
-            {
-                reads.Add(server.Read(ParameterKind.Weights, offset, count));
-                bases.Add(slice.Offset);
-            }
-        }
-
-        ParameterChunk[] chunks = await Task.WhenAll(reads);
-        if (chunks.Length == 1 && chunks[0].Version == step && chunks[0].Data.Length == _weights.Length * sizeof(float))
-        {
-            // One slice, one chunk (the common case): straight into the replica, one copy fewer.
-            _replica!.SetWeights(FloatBytes.AsFloats(chunks[0].Data));
-            _version = step;
-            return chunks[0].Data.Length;
-        }
-
-        long bytes = 0;
-        for (int i = 0; i < chunks.Length; i++)
-        {
-            ParameterChunk chunk = chunks[i];
-            if (chunk.Version != step)
-            {
-                _version = -1;
-                throw new InvalidOperationException($"Run '{config.RunId}': a server slice holds weights of version {chunk.Version}, but step {step} needs version {step}.");
-            }
-
-            FloatBytes.AsFloats(chunk.Data).CopyTo(_weights.AsSpan(bases[i] + chunk.Offset));
-            bytes += chunk.Data.Length;
-        }
-
-        _replica!.SetWeights(_weights);
-        _version = step;
-        return bytes;
     }
 
     /// <summary>
@@ -226,6 +199,9 @@ internal sealed partial class WorkerGrain(
         return slices.TryBorrowWeights(slice.Key, config.RunId, step);
     }
 
+    /// <summary>The worker's own compute thread, started on first use.</summary>
+    private ComputeThread ComputeThread() => _thread ??= new ComputeThread($"DistTrain worker {this.GetPrimaryKeyString()}");
+
     /// <summary>Takes back every whole-step sum lent to a slice of this silo (a slice that has not applied it yet keeps a copy).</summary>
     private void ReclaimLoans()
     {
@@ -235,83 +211,6 @@ internal sealed partial class WorkerGrain(
         }
 
         _lent.Clear();
-    }
-
-    /// <summary>True when every slice of <paramref name="config"/> is in this silo at <paramref name="step"/> and was copied into the replica's weights.</summary>
-    private bool CopyLocalSlices(WorkerRunConfig config, long step)
-    {
-        foreach (ServerSlice slice in config.Servers)
-        {
-            if (!slices.TryCopyWeights(slice.Key, config.RunId, step, _replica!.Weights.Slice(slice.Offset, slice.Length)))
-            {
-                return false; // the grain reads then overwrite whatever was copied
-            }
-        }
-
-        return config.Servers.Count > 0;
-    }
-
-    /// <summary>
-    /// Pushes every cover node's partial sum to every slice, chunked, each chunk downloaded
-    /// from the replica straight into its message payload. A whole-step sum (one worker) is lent
-    /// to a slice of this silo instead (<see cref="LocalSliceDirectory"/>): the slice reads it
-    /// where it is until it applies the step or this worker reclaims it.
-    /// </summary>
-    /// <remarks>
-    /// Payload arrays are reused from step to step (no 2 MB large-object allocation per chunk
-    /// and step, whose collections slowed the compute). That is safe because every push is
-    /// awaited before the next step and the server copies a chunk into its tree before it
-    /// returns; a stale message still in flight belongs to an applied step, which the server
-    /// ignores, and a retried step carries the same bits.
-    /// </remarks>
-    private async Task<long> PushPartials(WorkerRunConfig config, long step, DeviceGradients gradients)
-    {
-        var pushes = new List<Task<bool>>();
-        long bytes = 0;
-        int index = 0;
-        foreach (DevicePartialGradient partial in gradients.Partials)
-        {
-            var node = new ShardNode(partial.Node.Level, partial.Node.Index);
-            bool root = partial.Node == MicroShardTree.Root(config.MicroShards);
-            foreach (ServerSlice slice in config.Servers)
-            {
-                if (root && slices.TryLendRoot(slice.Key, config.RunId, step, partial.Gradient.Slice(slice.Offset, slice.Length), this) is { } borrower)
-                {
-                    _lent.Add(borrower);
-                    bytes += (long)slice.Length * sizeof(float); // lent in memory: the slice is in this silo
-                    continue;
-                }
-
-                var server = GrainFactory.GetGrain<IParameterServerGrain>(slice.Key);
-                foreach (var (offset, count) in FloatBytes.Chunks(slice.Length))
-                {
-                    byte[] data = PushBuffer(index++, count);
-                    BufferSpan source = partial.Gradient.Slice(slice.Offset + offset, count);
-                    source.Buffer.Download(MemoryMarshal.Cast<byte, float>(data.AsSpan()), source.Offset);
-                    bytes += data.Length;
-                    pushes.Add(server.Push(new GradientChunk(config.RunId, step, node, offset, data)));
-                }
-            }
-        }
-
-        await Task.WhenAll(pushes);
-        return bytes;
-    }
-
-    /// <summary>The payload array for push <paramref name="index"/> of a step, for <paramref name="floats"/> floats.</summary>
-    private byte[] PushBuffer(int index, int floats)
-    {
-        while (_pushBuffers.Count <= index)
-        {
-            _pushBuffers.Add([]);
-        }
-
-        if (_pushBuffers[index].Length != floats * sizeof(float))
-        {
-            _pushBuffers[index] = GC.AllocateUninitializedArray<byte>(floats * sizeof(float));
-        }
-
-        return _pushBuffers[index];
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Worker {Key} activated on engine {Engine}")]

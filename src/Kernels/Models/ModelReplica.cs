@@ -124,7 +124,7 @@ public sealed partial class ModelReplica : IDisposable
     /// replica's (host memory for the CPU engine), for example a parameter-server slice's,
     /// borrowed for the call instead of copied. They must not change during the call.
     /// </summary>
-    public DeviceGradients ComputeGradientSums(IDataSet data, BatchPlan plan, long step, int firstShard, int shardCount, BufferSpan weights)
+    public DeviceGradients ComputeGradientSums(IDataSet data, BatchPlan plan, long step, int firstShard, int shardCount, BufferSpan weights, ComputeHooks? hooks = null)
     {
         if (weights.Length != Layout.Total)
         {
@@ -136,10 +136,10 @@ public sealed partial class ModelReplica : IDisposable
             throw new ArgumentException($"The weights are in {weights.Buffer?.GetType().Name ?? "no"} memory; this replica computes on {_weights.GetType().Name} memory.", nameof(weights));
         }
 
-        return Compute(data, plan, step, firstShard, shardCount, weights);
+        return Compute(data, plan, step, firstShard, shardCount, weights, hooks);
     }
 
-    private DeviceGradients Compute(IDataSet data, BatchPlan plan, long step, int firstShard, int shardCount, BufferSpan weights)
+    private DeviceGradients Compute(IDataSet data, BatchPlan plan, long step, int firstShard, int shardCount, BufferSpan weights, ComputeHooks? hooks = null)
     {
         ArgumentNullException.ThrowIfNull(plan);
         CheckData(data);
@@ -155,57 +155,68 @@ public sealed partial class ModelReplica : IDisposable
         ReadRows(data, plan.Indices(step, firstShard, shardCount));
 
         var context = new LayerContext(_backend, true, step, firstShard * leafRows, plan.Seed);
-        Forward(context, weights, rows);
+        Forward(context, weights, rows, hooks?.BeforeForward);
         // Kernel regularisers: rows·penalty, so the step's sum over all micro-shards is B·penalty (see Regularizer).
         double lossSum = LossAndGradient(rows) + (rows * _regularization.Penalty(_backend, weights));
         long correct = CountCorrect(rows);
+
+        // One partial per maximal aligned subtree of the range; each layer folds its micro-shards' sums in tree order,
+        // right after its backward (the last layer first), so a layer's gradient is final while earlier layers still compute.
+        ReleaseFold();
+        foreach (TreeNode node in MicroShardTree.Cover(firstShard, shardCount, plan.MicroShards))
+        {
+            DeviceBuffer sum = _free.Count > 0 ? _free.Pop() : _backend.Allocate(Layout.Total);
+            _fold.Add(new DevicePartialGradient(node, sum.All));
+            _foldBuffers.Add(sum);
+        }
+
+        hooks?.Partials?.Invoke(_fold);
         for (int l = _layers.Length - 1; l >= 0; l--)
         {
             Layer layer = _layers[l];
             BufferSpan? gradInput = l > 0 ? RowsOf(_gradients[l - 1], rows, layer.InputSize) : (BufferSpan?)null;
             layer.Backward(context, LayerWeights(weights, l), LayerInput(l, 0, rows), RowsOf(_outputs[l], rows, layer.OutputSize), RowsOf(_gradients[l], rows, layer.OutputSize), gradInput, rows);
-        }
-
-        // One partial per maximal aligned subtree of the range; each layer folds its micro-shards' sums in tree order.
-        ReleaseFold();
-        foreach (TreeNode node in MicroShardTree.Cover(firstShard, shardCount, plan.MicroShards))
-        {
-            DeviceBuffer sum = _free.Count > 0 ? _free.Pop() : _backend.Allocate(Layout.Total);
-            int firstRow = (node.FirstLeaf - firstShard) * leafRows;
-            int nodeRows = node.LeafCount * leafRows;
-            var nodeContext = context with { FirstRow = node.FirstLeaf * leafRows };
-            for (int l = 0; l < _layers.Length; l++)
+            if (layer.ParameterCount == 0)
             {
-                Layer layer = _layers[l];
-                if (layer.ParameterCount == 0)
-                {
-                    continue;
-                }
-
-                BufferSpan input = LayerInput(l, firstRow, nodeRows);
-                BufferSpan gradOutput = _gradients[l].Slice(firstRow * layer.OutputSize, nodeRows * layer.OutputSize);
-                BufferSpan gradient = sum.Slice(_parameterOffsets[l], layer.ParameterCount);
-                ParameterRegularization regularization = _layerRegularization[l];
-                if (regularization.IsEmpty)
-                {
-                    layer.ParameterGradientTree(nodeContext, input, gradOutput, gradient, leafRows, node.LeafCount, _pairwiseFold);
-                }
-                else
-                {
-                    // Kernel regularisers add rows·∇penalty to each micro-shard's sum, before the fold.
-                    BufferSpan layerWeights = LayerWeights(weights, l);
-                    layer.ParameterGradientsByLeaf(nodeContext, input, gradOutput, gradient, leafRows, node.LeafCount, _pairwiseFold, leaf => regularization.AddGradient(_backend, layerWeights, leaf, leafRows));
-                }
+                continue;
             }
 
-            _fold.Add(new DevicePartialGradient(node, sum.All));
-            _foldBuffers.Add(sum);
+            foreach (DevicePartialGradient partial in _fold)
+            {
+                ParameterGradients(context, weights, l, partial, firstShard, leafRows);
+            }
+
+            hooks?.GradientReady?.Invoke(l, _parameterOffsets[l], layer.ParameterCount);
         }
 
         return new DeviceGradients([.. _fold], lossSum, correct, rows);
     }
 
     /// <inheritdoc />
+    /// <summary>Layer <paramref name="l"/>'s parameter gradient over <paramref name="partial"/>'s micro-shards, folded in tree order into its slice of the partial sum.</summary>
+    private void ParameterGradients(in LayerContext context, BufferSpan weights, int l, DevicePartialGradient partial, int firstShard, int leafRows)
+    {
+        Layer layer = _layers[l];
+        TreeNode node = partial.Node;
+        int firstRow = (node.FirstLeaf - firstShard) * leafRows;
+        int nodeRows = node.LeafCount * leafRows;
+        var nodeContext = context with { FirstRow = node.FirstLeaf * leafRows };
+        BufferSpan input = LayerInput(l, firstRow, nodeRows);
+        BufferSpan gradOutput = _gradients[l].Slice(firstRow * layer.OutputSize, nodeRows * layer.OutputSize);
+        BufferSpan gradient = partial.Gradient.Slice(_parameterOffsets[l], layer.ParameterCount);
+        ParameterRegularization regularization = _layerRegularization[l];
+        if (regularization.IsEmpty)
+        {
+            layer.ParameterGradientTree(nodeContext, input, gradOutput, gradient, leafRows, node.LeafCount, _pairwiseFold);
+        }
+        else
+        {
+            // Kernel regularisers add rows·∇penalty to each micro-shard's sum, before the fold.
+            BufferSpan layerWeights = LayerWeights(weights, l);
+            layer.ParameterGradientsByLeaf(nodeContext, input, gradOutput, gradient, leafRows, node.LeafCount, _pairwiseFold, leaf => regularization.AddGradient(_backend, layerWeights, leaf, leafRows));
+        }
+    }
+
     public void Dispose()
     {
         ReleaseFold();
@@ -235,11 +246,12 @@ public sealed partial class ModelReplica : IDisposable
         _fold.Clear();
     }
 
-    private void Forward(in LayerContext context, BufferSpan weights, int rows)
+    private void Forward(in LayerContext context, BufferSpan weights, int rows, Action<int, int, int>? beforeLayer = null)
     {
         for (int l = 0; l < _layers.Length; l++)
         {
             Layer layer = _layers[l];
+            beforeLayer?.Invoke(l, _parameterOffsets[l], layer.ParameterCount);
             layer.Forward(context, LayerWeights(weights, l), LayerInput(l, 0, rows), RowsOf(_outputs[l], rows, layer.OutputSize), rows);
         }
     }

@@ -13,10 +13,12 @@ namespace DistTrain.Grains;
 /// <param name="Node">The micro-shard subtree summed.</param>
 /// <param name="Offset">First float of the chunk, relative to the slice.</param>
 /// <param name="Data">The floats as bytes.</param>
+/// <param name="Encoding">How <c>Data</c> encodes the floats: 4 bytes each, or 2 (bfloat16).</param>
 [GenerateSerializer, Immutable, Alias("DistTrain.GradientChunk")]
 public sealed record GradientChunk(
     [property: Id(0)] string RunId,
     [property: Id(1)] long Step,
     [property: Id(2)] ShardNode Node,
     [property: Id(3)] int Offset,
-    [property: Id(4)] byte[] Data);
+    [property: Id(4)] byte[] Data,
+    [property: Id(5)] GradientCompression Encoding = GradientCompression.None);

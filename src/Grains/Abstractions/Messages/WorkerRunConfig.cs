@@ -8,6 +8,8 @@ namespace DistTrain.Grains;
 /// <param name="MicroShards">Micro-shards per global batch.</param>
 /// <param name="Seed">Seed of the per-epoch shuffle.</param>
 /// <param name="Servers">The parameter-server slices, in order.</param>
+/// <param name="BucketBytes">Gradient bytes per push during the backward, and weight bytes per read (0: one push per slice after the backward, one read per 16 MiB chunk).</param>
+/// <param name="Compression">How pushed gradients are encoded on the wire.</param>
 [GenerateSerializer, Immutable, Alias("DistTrain.WorkerRunConfig")]
 public sealed record WorkerRunConfig(
     [property: Id(0)] string RunId,
@@ -16,4 +18,6 @@ public sealed record WorkerRunConfig(
     [property: Id(3)] int BatchSize,
     [property: Id(4)] int MicroShards,
     [property: Id(5)] ulong Seed,
-    [property: Id(6)] IReadOnlyList<ServerSlice> Servers);
+    [property: Id(6)] IReadOnlyList<ServerSlice> Servers,
+    [property: Id(7)] int BucketBytes = RunSpec.DefaultBucketBytes,
+    [property: Id(8)] GradientCompression Compression = GradientCompression.None);

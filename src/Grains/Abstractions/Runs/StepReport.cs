@@ -17,6 +17,8 @@ namespace DistTrain.Grains;
 /// <param name="ComputeMilliseconds">Longest forward and backward of a worker.</param>
 /// <param name="PushMilliseconds">Longest push of partial sums of a worker.</param>
 /// <param name="SlowestWorkerMilliseconds">Round trip of the slowest worker call, seen by the coordinator (the rest of the step is the reduction and the update).</param>
+/// <param name="WireBytes">Bytes of weights and gradients that crossed between silos in grain messages (all workers; memory shared within a silo is not counted).</param>
+/// <param name="Stragglers">Per-worker phases of the step, in plan order (empty in reports from older versions).</param>
 [GenerateSerializer, Immutable, Alias("DistTrain.StepReport")]
 public sealed record StepReport(
     [property: Id(0)] long Step,
@@ -34,4 +36,6 @@ public sealed record StepReport(
     [property: Id(12)] double PullMilliseconds = 0,
     [property: Id(13)] double ComputeMilliseconds = 0,
     [property: Id(14)] double PushMilliseconds = 0,
-    [property: Id(15)] double SlowestWorkerMilliseconds = 0);
+    [property: Id(15)] double SlowestWorkerMilliseconds = 0,
+    [property: Id(16)] long WireBytes = 0,
+    [property: Id(17)] IReadOnlyList<WorkerPhases>? Stragglers = null);
