@@ -4,7 +4,10 @@ using DistTrain.Grains.Devices;
 using DistTrain.Grains.Runs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using System.Security.Cryptography.X509Certificates;
+using DistTrain.Silo.Security;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using StackExchange.Redis;
@@ -29,7 +32,8 @@ public static class DistTrainSiloExtensions
     /// <summary>
     /// Adds an Orleans silo to the host: Redis clustering, storage and reminders when
     /// <see cref="DistTrainClusterOptions.RedisConnectionString"/> is set, otherwise localhost
-    /// clustering with in-memory storage; then <see cref="AddDistTrainSilo"/>.
+    /// clustering with in-memory storage; mutual TLS on both ports when
+    /// <see cref="DistTrainTlsOptions.Enabled"/> (section <c>DistTrain:Tls</c>); then <see cref="AddDistTrainSilo"/>.
     /// <paramref name="configure"/> runs last, for further silo settings.
     /// </summary>
     public static IHostApplicationBuilder UseDistTrain(this IHostApplicationBuilder builder, Action<ISiloBuilder>? configure = null)
@@ -42,6 +46,10 @@ public static class DistTrainSiloExtensions
         {
             throw new OptionsValidationException(DistTrainClusterOptions.SectionName, typeof(DistTrainClusterOptions), results.Select(r => $"{DistTrainClusterOptions.SectionName}: {r.ErrorMessage}"));
         }
+
+        var tls = new DistTrainTlsOptions();
+        builder.Configuration.GetSection(DistTrainTlsOptions.SectionName).Bind(tls);
+        var (certificate, authorities) = LoadTls(tls);
 
         builder.UseOrleans(silo =>
         {
@@ -67,12 +75,43 @@ public static class DistTrainSiloExtensions
                 silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, cluster.PrimarySiloPort), cluster.ServiceId, cluster.ClusterId);
             }
 
+            if (tls.Enabled)
+            {
+                // Mutual TLS on the silo port and the gateway: a peer without a certificate of the
+                // cluster's CA is refused in the handshake, before any Orleans message.
+                silo.UseTls(certificate!, options => ClusterTls.Configure(options, tls, certificate, authorities));
+            }
+
+            silo.Services.AddHostedService(sp => new TransportSecurityNotice(sp.GetRequiredService<ILogger<TransportSecurityNotice>>(), tls.Enabled, cluster.UsesRedis));
+
             // Orleans' failure detection (ProbeTimeout, NumMissedProbesLimit, …) from DistTrain:Cluster:Membership.
             silo.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection(MembershipSection));
             silo.AddDistTrainSilo(redisConnectionString: cluster.RedisConnectionString);
             configure?.Invoke(silo);
         });
         return builder;
+    }
+
+    private static (X509Certificate2? Certificate, X509Certificate2Collection? Authorities) LoadTls(DistTrainTlsOptions tls)
+    {
+        if (!tls.Enabled)
+        {
+            return (null, null);
+        }
+
+        if (!tls.HasCertificate)
+        {
+            throw new OptionsValidationException(DistTrainTlsOptions.SectionName, typeof(DistTrainTlsOptions), [$"{DistTrainTlsOptions.SectionName}:Enabled is true but no certificate is set (CertificatePath, or StoreSubject)."]);
+        }
+
+        try
+        {
+            return (ClusterTls.LoadCertificate(tls), ClusterTls.LoadAuthorities(tls));
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new OptionsValidationException(DistTrainTlsOptions.SectionName, typeof(DistTrainTlsOptions), [e.Message]);
+        }
     }
 
     private static System.Net.IPAddress ParseAddress(string text) =>

@@ -117,7 +117,8 @@ public sealed class MultiProcessClusterTests : IDisposable
             "--DistTrain:Devices:Backend=cpu",
             "--DistTrain:Devices:CpuWorkers=1",
             "--DistTrain:Devices:CpuThreads=1",
-            $"--DistTrain:Coordinator:CheckpointRoot={Path.Combine(_directory, "checkpoints")}"));
+            $"--DistTrain:Coordinator:CheckpointRoot={Path.Combine(_directory, "checkpoints")}",
+            $"--DistTrain:Data:Roots:0={_directory}"));
     }
 
     private Task WaitForPortAsync(int port) => ProcessRunner.WaitForPortAsync(port, _silos, TimeSpan.FromSeconds(60));

@@ -136,6 +136,7 @@ public sealed class RedisFailoverTests(Xunit.Abstractions.ITestOutputHelper outp
                 "--DistTrain:Devices:CpuWorkers=1",
                 "--DistTrain:Devices:CpuThreads=1",
                 $"--DistTrain:Coordinator:CheckpointRoot={Path.Combine(_directory, "checkpoints")}",
+                $"--DistTrain:Data:Roots:0={_directory}",
                 .. FastFailureDetection.Args,
             ]);
         _silos.Add((process, siloPort, gatewayPort));

@@ -1,11 +1,12 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using DistTrain.Silo.Security;
 
 namespace DistTrain.Client.Cli;
 
 /// <summary>
-/// The options every cluster-facing command shares: where the cluster is, and where the
-/// client's metrics go while it watches a run.
+/// The options every cluster-facing command shares: where the cluster is, the client's TLS
+/// certificate and trusted CA, and where the client's metrics go while it watches a run.
 /// </summary>
 internal sealed class ConnectionOptions
 {
@@ -43,6 +44,30 @@ internal sealed class ConnectionOptions
         CustomParser = ParseUri,
     };
 
+    public Option<string?> TlsCertificate { get; } = new("--tls-cert")
+    {
+        Description = "Client certificate for a cluster with TLS: PEM (with --tls-key, or the key in the same file) or .pfx (default: $DISTTRAIN_TLS_CERT).",
+        HelpName = "file",
+    };
+
+    public Option<string?> TlsKey { get; } = new("--tls-key")
+    {
+        Description = "PEM private key of --tls-cert (default: $DISTTRAIN_TLS_KEY).",
+        HelpName = "file",
+    };
+
+    public Option<string?> TlsCa { get; } = new("--tls-ca")
+    {
+        Description = "PEM file of the cluster's certificate authority; the silos' certificates must chain to it (default: $DISTTRAIN_TLS_CA).",
+        HelpName = "file",
+    };
+
+    public Option<string?> TlsServerName { get; } = new("--tls-server-name")
+    {
+        Description = "Name the silos' certificates must carry (default: $DISTTRAIN_TLS_SERVER_NAME; none: any certificate of the CA).",
+        HelpName = "name",
+    };
+
     public Option<bool> Verbose { get; } = new("--verbose", "-v")
     {
         Description = "Show Orleans and host log messages (warnings and above) on standard error.",
@@ -55,6 +80,10 @@ internal sealed class ConnectionOptions
         command.Add(ServiceId);
         command.Add(OtelConsole);
         command.Add(OtelEndpoint);
+        command.Add(TlsCertificate);
+        command.Add(TlsKey);
+        command.Add(TlsCa);
+        command.Add(TlsServerName);
         command.Add(Verbose);
     }
 
@@ -74,7 +103,32 @@ internal sealed class ConnectionOptions
             parse.GetValue(ServiceId) ?? ConnectionSettings.DefaultServiceId,
             parse.GetValue(OtelConsole),
             parse.GetValue(OtelEndpoint),
-            parse.GetValue(Verbose));
+            parse.GetValue(Verbose),
+            ReadTls(parse));
+    }
+
+    /// <summary>The TLS settings of the options and their environment variables; null when none is given (plain TCP).</summary>
+    private DistTrainTlsOptions? ReadTls(ParseResult parse)
+    {
+        string? Value(Option<string?> option, string variable) =>
+            parse.GetValue(option) is { Length: > 0 } given ? given
+            : Environment.GetEnvironmentVariable(variable) is { Length: > 0 } fromEnvironment ? fromEnvironment
+            : null;
+
+        var tls = new DistTrainTlsOptions
+        {
+            CertificatePath = Value(TlsCertificate, "DISTTRAIN_TLS_CERT"),
+            KeyPath = Value(TlsKey, "DISTTRAIN_TLS_KEY"),
+            CaPath = Value(TlsCa, "DISTTRAIN_TLS_CA"),
+            ServerName = Value(TlsServerName, "DISTTRAIN_TLS_SERVER_NAME"),
+        };
+        tls.Enabled = tls.CertificatePath is not null || tls.CaPath is not null;
+        if (tls.Enabled && !tls.HasCertificate)
+        {
+            throw new CliException("TLS: DistTrain silos accept only clients with a certificate of the cluster's CA; give --tls-cert (and --tls-key) as well as --tls-ca.", ExitCodes.Usage);
+        }
+
+        return tls.Enabled ? tls : null;
     }
 
     private static string? ParseGateways(ArgumentResult result)

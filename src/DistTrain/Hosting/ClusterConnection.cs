@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using DistTrain.Grains.Data;
+using DistTrain.Silo.Security;
 using DistTrain.Silo.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -80,8 +82,14 @@ public sealed class ClusterConnection : IAsyncDisposable
                 endpoints.Add(await gateway.ResolveAsync(cancellationToken).ConfigureAwait(false));
             }
 
+            var (certificate, authorities) = LoadTls(settings.Tls);
             builder.UseOrleansClient(client =>
             {
+                if (settings.Tls is { } tls)
+                {
+                    client.UseTls(options => ClusterTls.Configure(options, tls, certificate, authorities));
+                }
+
                 client.UseStaticClustering([.. endpoints]);
                 client.Configure<ClusterOptions>(options =>
                 {
@@ -101,11 +109,35 @@ public sealed class ClusterConnection : IAsyncDisposable
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             host.Dispose();
-            var what = settings.Embedded ? "cannot start the embedded silo" : $"cannot reach the cluster at {settings.Describe()}";
-            throw new DistTrainException($"{what}: {ErrorText.Describe(Unwrap(ex))}", ex);
+            var what = settings.Embedded ? "cannot start the embedded silo" : $"cannot reach the cluster at {settings.Describe()}{(settings.Tls is null ? string.Empty : " over TLS")}";
+            // A refused TLS handshake looks like an unreachable gateway to the Orleans client.
+            var hint = settings.Tls is null || settings.Embedded ? string.Empty : " (if the silos refused the TLS handshake: is the client certificate (--tls-cert) issued by the cluster's CA, and still valid? --verbose shows the handshake errors)";
+            throw new DistTrainException($"{what}: {ErrorText.Describe(Unwrap(ex))}{hint}", ex);
         }
 
         return new ClusterConnection(host, settings);
+    }
+
+    private static (X509Certificate2? Certificate, X509Certificate2Collection? Authorities) LoadTls(DistTrainTlsOptions? tls)
+    {
+        if (tls is null)
+        {
+            return (null, null);
+        }
+
+        if (!tls.HasCertificate)
+        {
+            throw new DistTrainException("TLS: DistTrain silos accept only clients with a certificate of the cluster's CA; give --tls-cert (and --tls-key) as well as --tls-ca (CertificatePath, KeyPath and CaPath of ConnectionSettings.Tls in a program).");
+        }
+
+        try
+        {
+            return (ClusterTls.LoadCertificate(tls), ClusterTls.LoadAuthorities(tls));
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new DistTrainException($"TLS: {e.Message}", e);
+        }
     }
 
     /// <summary>Stops the host (and with it an embedded silo), flushing exported metrics.</summary>

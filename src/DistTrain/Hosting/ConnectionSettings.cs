@@ -9,13 +9,15 @@ namespace DistTrain.Hosting;
 /// <param name="OtelConsole">Export the DistTrain metrics through the OpenTelemetry console exporter.</param>
 /// <param name="OtelEndpoint">OTLP endpoint for the DistTrain metrics, or null.</param>
 /// <param name="Verbose">Show Orleans and host log messages (warnings and above) on standard error.</param>
+/// <param name="Tls">The client's certificate and the cluster's CA for a cluster with TLS (docs/SECURITY.md); null for plain TCP.</param>
 public sealed record ConnectionSettings(
     IReadOnlyList<GatewayAddress> Gateways,
     string ClusterId,
     string ServiceId,
     bool OtelConsole,
     string? OtelEndpoint,
-    bool Verbose)
+    bool Verbose,
+    DistTrain.Silo.Security.DistTrainTlsOptions? Tls = null)
 {
     /// <summary>Cluster id the silos use unless configured otherwise.</summary>
     public const string DefaultClusterId = "disttrain";

@@ -10,8 +10,9 @@ namespace DistTrain.Hosting;
 /// The single-process cluster a program (and <c>disttrain train</c> without <c>--cluster</c>) uses:
 /// the same silo as <c>DistTrain.Silo</c> (<see cref="DistTrainSiloExtensions.UseDistTrain"/>)
 /// with localhost clustering on ports chosen free at start, in-memory grain storage and
-/// reminders, and checkpoints under <c>~/.disttrain/checkpoints</c>. Its data-set provider
-/// can be one the program holds (to train on samples the program keeps in memory).
+/// reminders, checkpoints under <c>~/.disttrain/checkpoints</c>, and run-spec paths allowed
+/// anywhere (the process is the user's own). Its data-set provider can be one the program
+/// holds (to train on samples the program keeps in memory).
 /// </summary>
 public static class EmbeddedSilo
 {
@@ -43,10 +44,23 @@ public static class EmbeddedSilo
             [$"{DistTrainClusterOptions.SectionName}:{nameof(DistTrainClusterOptions.SiloPort)}"] = Invariant(siloPort),
             [$"{DistTrainClusterOptions.SectionName}:{nameof(DistTrainClusterOptions.GatewayPort)}"] = Invariant(gatewayPort),
             [$"{DistTrainClusterOptions.SectionName}:{nameof(DistTrainClusterOptions.PrimarySiloPort)}"] = Invariant(siloPort),
+            // One process, no remote peers: no TLS, whatever the environment says for remote clusters.
+            ["DistTrain:Tls:Enabled"] = "false",
         };
         if (builder.Configuration["DistTrain:Coordinator:CheckpointRoot"] is null)
         {
             overrides["DistTrain:Coordinator:CheckpointRoot"] = CheckpointRoot;
+        }
+
+        // The embedded silo runs as the user, with the user's rights: the paths of its run specs
+        // (which the console made absolute) may lie anywhere, unless configuration says otherwise.
+        string everything = Path.GetPathRoot(Environment.CurrentDirectory) ?? "/";
+        foreach (string key in new[] { "DistTrain:Coordinator:CheckpointRoots:0", "DistTrain:Data:Roots:0" })
+        {
+            if (builder.Configuration[key] is null)
+            {
+                overrides[key] = everything;
+            }
         }
 
         builder.Configuration.AddInMemoryCollection(overrides);

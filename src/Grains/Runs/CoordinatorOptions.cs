@@ -9,6 +9,16 @@ public sealed class CoordinatorOptions
     /// <summary>Directory under which each run without its own checkpoint directory gets <c>{root}/{runId}</c>; a path every silo can reach.</summary>
     public string CheckpointRoot { get; set; } = Path.Combine(Environment.CurrentDirectory, "checkpoints");
 
+    /// <summary>
+    /// Directories under which a run spec's <c>CheckpointDirectory</c> and <c>ResumeFrom</c> must
+    /// lie (relative paths are taken below the first); empty allows only <see cref="CheckpointRoot"/>.
+    /// Anything outside is refused when the run starts (<see cref="Security.PathRoots"/>).
+    /// </summary>
+    public string[] CheckpointRoots { get; set; } = [];
+
+    /// <summary>The roots in force: <see cref="CheckpointRoots"/>, or <see cref="CheckpointRoot"/> alone when none are listed.</summary>
+    public IReadOnlyList<string> EffectiveCheckpointRoots => CheckpointRoots is { Length: > 0 } roots ? roots : [CheckpointRoot];
+
     /// <summary>Failed attempts of one step (worker or server lost) before the run fails.</summary>
     [System.ComponentModel.DataAnnotations.Range(0, 1000)]
     public int MaxStepRetries { get; set; } = 8;

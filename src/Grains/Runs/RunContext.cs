@@ -1,6 +1,7 @@
 using System.Text.Json;
 using DistTrain.Grains.Data;
 using DistTrain.Grains.Planning;
+using DistTrain.Grains.Security;
 using DistTrain.Kernels.Models;
 using DistTrain.Kernels.Optim;
 using DistTrain.Kernels.Training;
@@ -14,8 +15,10 @@ namespace DistTrain.Grains.Runs;
 /// </summary>
 internal sealed class RunContext
 {
-    private RunContext(string runId, RunSpec spec, ModelSpec model, OptimizerSpec optimizer, ParameterLayout layout, int sampleCount, string checkpointDirectory, int slices)
+    private RunContext(string runId, RunSpec spec, ModelSpec model, OptimizerSpec optimizer, ParameterLayout layout, int sampleCount, string checkpointDirectory, int slices, string? resumeFrom, string logDirectory)
     {
+        ResumeFrom = resumeFrom;
+        LogDirectory = logDirectory;
         RunId = runId;
         Spec = spec;
         Model = model;
@@ -56,8 +59,14 @@ internal sealed class RunContext
 
     public string CheckpointPath => CheckpointStore.PathIn(CheckpointDirectory);
 
-    /// <summary>Where the run's TensorBoard event files go (<see cref="LogDirectoryOf"/>).</summary>
-    public string LogDirectory => Spec.LogDirectory ?? Path.Combine(CheckpointDirectory, "logs");
+    /// <summary>
+    /// Where the run's TensorBoard event files go: the spec's <see cref="RunSpec.LogDirectory"/>
+    /// resolved under the checkpoint roots, or <c>logs</c> in the checkpoint directory.
+    /// </summary>
+    public string LogDirectory { get; }
+
+    /// <summary>The spec's <see cref="RunSpec.ResumeFrom"/> resolved under the checkpoint roots; null when the spec names none.</summary>
+    public string? ResumeFrom { get; }
 
     public IReadOnlyList<ServerSlice> Servers { get; }
 
@@ -66,14 +75,20 @@ internal sealed class RunContext
     /// <summary>Epoch of step <paramref name="step"/>.</summary>
     public int EpochOf(long step) => (int)(step / StepsPerEpoch);
 
-    /// <summary>Validates <paramref name="spec"/> and derives the run's constants.</summary>
-    public static RunContext Create(string runId, RunSpec spec, IDataSetProvider dataSets, string checkpointRoot, int slices = 0)
+    /// <summary>
+    /// Validates <paramref name="spec"/> and derives the run's constants; the checkpoint paths
+    /// must lie under <see cref="CoordinatorOptions.EffectiveCheckpointRoots"/>.
+    /// </summary>
+    public static RunContext Create(string runId, RunSpec spec, IDataSetProvider dataSets, CoordinatorOptions options, int slices = 0)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        string checkpointRoot = options.CheckpointRoot;
+        IReadOnlyList<string> checkpointRoots = options.EffectiveCheckpointRoots;
         ArgumentException.ThrowIfNullOrEmpty(runId);
         ArgumentNullException.ThrowIfNull(spec);
-        if (runId.Contains('/', StringComparison.Ordinal))
+        if (runId.IndexOfAny(['/', '\\', '\0']) >= 0 || runId is "." or "..")
         {
-            throw new ArgumentException($"Run id '{runId}' must not contain '/'.", nameof(runId));
+            throw new ArgumentException($"Run id '{runId}' must not contain '/', '\\' or NUL, nor be '.' or '..'.", nameof(runId));
         }
 
         if (string.IsNullOrWhiteSpace(spec.ModelSpecJson))
@@ -103,12 +118,17 @@ internal sealed class RunContext
         Require(data.TargetSize == model.OutputSize, $"Data set '{spec.Data.Name}' has {data.TargetSize} targets per sample but the model outputs {model.OutputSize}.");
         Require(data.Count >= spec.BatchSize, $"Data set '{spec.Data.Name}' has {data.Count} samples, fewer than one batch of {spec.BatchSize}.");
         Require(spec.ServerSlices <= layout.Total, $"RunSpec.ServerSlices {spec.ServerSlices} exceeds the {layout.Total} parameters.");
-        string directory = spec.CheckpointDirectory ?? Path.Combine(checkpointRoot, runId);
+        const string RootsSetting = CoordinatorOptions.SectionName + ":" + nameof(CoordinatorOptions.CheckpointRoots);
+        string directory = spec.CheckpointDirectory is { } named
+            ? PathRoots.Resolve(named, checkpointRoots, "RunSpec.CheckpointDirectory", RootsSetting)
+            : PathRoots.Resolve(Path.Combine(Path.GetFullPath(checkpointRoot), runId), checkpointRoots, $"The checkpoint directory of run '{runId}'", RootsSetting);
+        string? resumeFrom = spec.ResumeFrom is { } resume ? PathRoots.Resolve(resume, checkpointRoots, "RunSpec.ResumeFrom", RootsSetting) : null;
+        string logDirectory = spec.LogDirectory is { } log ? PathRoots.Resolve(log, checkpointRoots, "RunSpec.LogDirectory", RootsSetting) : Path.Combine(directory, "logs");
         int count = spec.ServerSlices > 0 ? spec.ServerSlices : Math.Clamp(slices, 1, layout.Total);
-        return new RunContext(runId, spec, model, optimizer, layout, data.Count, directory, count);
+        return new RunContext(runId, spec, model, optimizer, layout, data.Count, directory, count, resumeFrom, logDirectory);
     }
 
-    /// <summary><see cref="LogDirectory"/> of a run, without validating its spec.</summary>
+    /// <summary><see cref="LogDirectory"/> of a run as its spec names it, without validating the spec (for the status of a run not loaded).</summary>
     public static string LogDirectoryOf(string runId, RunSpec spec, string checkpointRoot) =>
         spec.LogDirectory ?? Path.Combine(spec.CheckpointDirectory ?? Path.Combine(checkpointRoot, runId), "logs");
 

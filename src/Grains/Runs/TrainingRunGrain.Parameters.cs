@@ -41,12 +41,16 @@ internal sealed partial class TrainingRunGrain
         long updates = 0;
         if (checkpointPath is not null)
         {
-            // A silo killed between a save's two renames leaves the checkpoint as .prev.
-            string file = CheckpointStore.Resolve(checkpointPath) ?? checkpointPath;
-            Checkpoint checkpoint = await Task.Run(() => CheckpointStore.Load(file));
+            // Untrusted input, read within the size of this model's checkpoint. A silo killed between
+            // a save's two renames leaves the checkpoint as .prev; a damaged latest file falls back to
+            // .prev as well (an earlier step: the steps after it are trained again, to the same bits).
+            var (checkpoint, file) = await Task.Run(() => CheckpointStore.LoadLatest(checkpointPath, run.Tensors));
+            if (!string.Equals(file, checkpointPath, StringComparison.Ordinal))
+            {
+                LogPreviousCheckpoint(RunId, file, checkpoint.Step);
+            }
             try
             {
-                checkpoint.ValidateAgainst(run.Tensors);
                 checkpoint.ValidateOptimizerState(run.Optimizer);
             }
             catch (CheckpointException e)
@@ -54,6 +58,7 @@ internal sealed partial class TrainingRunGrain
                 // An exception type every caller can deserialise, with the checkpoint's own message.
                 throw new InvalidOperationException($"Run '{RunId}' cannot start from checkpoint '{file}': {e.Message}");
             }
+
             weights = checkpoint.Weights;
             state = checkpoint.OptimizerState;
             step = checkpoint.Step;
@@ -249,6 +254,9 @@ internal sealed partial class TrainingRunGrain
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: slices are not at step {Step}; rewinding to the checkpoint of step {CheckpointStep}")]
     private partial void LogRewind(string runId, long step, long checkpointStep);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: the latest checkpoint is missing or damaged; resuming from {File} (step {Step})")]
+    private partial void LogPreviousCheckpoint(string runId, string file, long step);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: checkpoint of step {Step} written to {Path}")]
     private partial void LogCheckpoint(string runId, long step, string path);

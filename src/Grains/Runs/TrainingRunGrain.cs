@@ -46,7 +46,7 @@ internal sealed partial class TrainingRunGrain(
             // Reactivated (reminder or any call) after a failover: take the run over (a higher
             // generation, on record before the slices hear from this activation), rewind to the
             // checkpoint and go on.
-            UseRun(RunContext.Create(RunId, S.Spec, dataSets, _options.CheckpointRoot, S.ServerSlices));
+            UseRun(RunContext.Create(RunId, S.Spec, dataSets, _options, S.ServerSlices));
             S.Generation++;
             await SaveState();
             LogReactivated(RunId, S.Step);
@@ -92,7 +92,7 @@ internal sealed partial class TrainingRunGrain(
 
         // ServerSlices 0: one slice per silo that has workers now (fixed for the run; their homes follow the live silos).
         int slices = spec.ServerSlices > 0 ? spec.ServerSlices : (await ListDevices(membership.CurrentSnapshot, spec.Workers)).Select(d => d.Silo).Distinct(StringComparer.Ordinal).Count();
-        var run = RunContext.Create(RunId, spec, dataSets, _options.CheckpointRoot, slices);
+        var run = RunContext.Create(RunId, spec, dataSets, _options, slices);
         _run = run;
         _workers = null;
         long generation = S.Generation + 1;
@@ -100,7 +100,7 @@ internal sealed partial class TrainingRunGrain(
         CoordinatorFence.Stamp(generation);
         _reports.Clear();
         ResetEpochAccumulators();
-        string? from = spec.ResumeFrom ?? (CheckpointStore.Resolve(run.CheckpointPath) is null ? null : run.CheckpointPath);
+        string? from = run.ResumeFrom ?? (CheckpointStore.Resolve(run.CheckpointPath) is null ? null : run.CheckpointPath);
         await RestoreServers(from);
         await SaveState();
         await GrainFactory.GetGrain<IRunRegistryGrain>(0).Register(RunId);
@@ -150,7 +150,7 @@ internal sealed partial class TrainingRunGrain(
                     throw new InvalidOperationException($"Run '{RunId}' has no spec to resume.");
                 }
 
-                UseRun(RunContext.Create(RunId, S.Spec, dataSets, _options.CheckpointRoot, S.ServerSlices));
+                UseRun(RunContext.Create(RunId, S.Spec, dataSets, _options, S.ServerSlices));
                 S.Generation++;
                 CoordinatorFence.Stamp(S.Generation);
                 ResetEpochAccumulators();

@@ -68,7 +68,22 @@ public sealed record Checkpoint(
         long expected = 0;
         foreach (CheckpointTensor entry in Layout)
         {
-            long shapeProduct = entry.Shape.Aggregate(1L, (a, d) => a * d);
+            if (entry is null || entry.Name is null || entry.Shape is null)
+            {
+                throw new CheckpointException("Checkpoint layout has an entry without a name or a shape.");
+            }
+
+            // Untrusted shapes: a negative dimension or a product past int range cannot describe a tensor.
+            long shapeProduct = 1;
+            foreach (int dimension in entry.Shape)
+            {
+                shapeProduct = dimension < 0 || shapeProduct * dimension > int.MaxValue ? -1 : shapeProduct * dimension;
+                if (shapeProduct < 0)
+                {
+                    throw new CheckpointException($"Checkpoint layout entry '{entry.Name}' has the shape [{string.Join('x', entry.Shape)}], which no tensor has.");
+                }
+            }
+
             if (entry.Offset != expected || entry.Length != shapeProduct || entry.Length < 0)
             {
                 throw new CheckpointException($"Checkpoint layout entry {entry} (length {entry.Length}) does not follow the previous entries (expected offset {expected}, length {shapeProduct}).");

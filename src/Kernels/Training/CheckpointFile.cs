@@ -5,6 +5,8 @@ namespace DistTrain.Kernels.Training;
 /// <summary>
 /// The MessagePack record written to disk. Vectors are stored as little-endian float bytes
 /// (one bin block) rather than MessagePack float arrays (5 bytes and a branch per element).
+/// Format version 2 files are this record followed by the SHA-256 digest of its bytes
+/// (<see cref="CheckpointReader"/>); version 1 files, without the digest, are still read.
 /// </summary>
 [MessagePackObject]
 public sealed class CheckpointFile
@@ -12,8 +14,14 @@ public sealed class CheckpointFile
     /// <summary>Expected value of <see cref="Magic"/>.</summary>
     public const string ExpectedMagic = "DistTrain.Checkpoint";
 
-    /// <summary>The format version this code writes (it also reads version 1, whose only state was <see cref="Velocity"/>).</summary>
+    /// <summary>
+    /// The format version this code writes: the record, with the optimiser's state as named
+    /// vectors (<see cref="OptimizerState"/>), followed by the SHA-256 digest of its bytes.
+    /// </summary>
     public const int CurrentVersion = 2;
+
+    /// <summary>The earlier format version, without a digest and with SGD's <see cref="Velocity"/> as its only state, which this code still reads.</summary>
+    public const int UndigestedVersion = 1;
 
     [Key(0)] public string? Magic { get; set; }
     [Key(1)] public int Version { get; set; }

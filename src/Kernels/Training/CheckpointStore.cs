@@ -7,8 +7,10 @@ namespace DistTrain.Kernels.Training;
 /// Writes and reads <see cref="Checkpoint"/>s as MessagePack files. A save writes a
 /// temporary file, flushes it to disk, keeps the previous checkpoint as <c>.prev</c> and
 /// renames the new one into place, so a crash leaves either the old or the new file whole.
-/// A load checks the magic, the format version and the sizes, and rejects anything else
-/// with a <see cref="CheckpointException"/>.
+/// The file ends with the SHA-256 digest of its record. A load treats the file as untrusted
+/// (<see cref="CheckpointReader"/>: size limit, digest, magic, format version, sizes) and
+/// rejects anything else with a <see cref="CheckpointException"/>;
+/// <see cref="LoadLatest"/> falls back to the previous checkpoint when the latest is damaged.
 /// </summary>
 public static class CheckpointStore
 {
@@ -17,9 +19,6 @@ public static class CheckpointStore
 
     /// <summary>Suffix of the previous checkpoint kept beside the latest.</summary>
     public const string PreviousSuffix = ".prev";
-
-    private static readonly MessagePackSerializerOptions ReadOptions =
-        MessagePackSerializerOptions.Standard.WithSecurity(MessagePackSecurity.UntrustedData);
 
     /// <summary>The latest checkpoint's path in <paramref name="directory"/>.</summary>
     public static string PathIn(string directory) => Path.Combine(directory, FileName);
@@ -50,9 +49,10 @@ public static class CheckpointStore
         string temporary = $"{fullPath}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
         try
         {
+            byte[] bytes = CheckpointReader.AppendDigest(MessagePackSerializer.Serialize(file));
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
             {
-                MessagePackSerializer.Serialize(stream, file);
+                stream.Write(bytes);
                 stream.Flush(flushToDisk: true);
             }
 
@@ -89,67 +89,69 @@ public static class CheckpointStore
         return File.Exists(previous) ? previous : null;
     }
 
-    /// <summary>Reads and checks the checkpoint at <paramref name="path"/>.</summary>
+    /// <summary>
+    /// Reads and checks the checkpoint at <paramref name="path"/> as untrusted input
+    /// (<see cref="CheckpointReader"/>), with no model to size it by (files up to
+    /// <see cref="CheckpointReader.DefaultMaxBytes"/>).
+    /// </summary>
     public static Checkpoint Load(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (!File.Exists(path))
+        return CheckpointReader.ReadFile(path, CheckpointReader.DefaultMaxBytes);
+    }
+
+    /// <summary>
+    /// Reads the checkpoint at <paramref name="path"/> for a model of <paramref name="expectedLayout"/>:
+    /// a file larger than such a checkpoint can be (<see cref="CheckpointReader.MaxBytesFor"/>)
+    /// is refused unread, and the checkpoint must fit the layout.
+    /// </summary>
+    public static Checkpoint Load(string path, IReadOnlyList<CheckpointTensor> expectedLayout)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(expectedLayout);
+        Checkpoint checkpoint = CheckpointReader.ReadFile(path, CheckpointReader.MaxBytesFor(expectedLayout));
+        checkpoint.ValidateAgainst(expectedLayout);
+        return checkpoint;
+    }
+
+    /// <summary>
+    /// The latest usable checkpoint saved at <paramref name="path"/> for a model of
+    /// <paramref name="expectedLayout"/>: the file itself, or its <c>.prev</c> when the file is
+    /// missing (a save between its two renames), corrupt, truncated or of another model. Throws
+    /// a <see cref="CheckpointException"/> naming both failures when neither loads.
+    /// </summary>
+    /// <returns>The checkpoint and the file it came from.</returns>
+    public static (Checkpoint Checkpoint, string File) LoadLatest(string path, IReadOnlyList<CheckpointTensor> expectedLayout)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentNullException.ThrowIfNull(expectedLayout);
+        string previous = path + PreviousSuffix;
+        CheckpointException? latestError = null;
+        if (File.Exists(path))
         {
-            throw new CheckpointException($"Checkpoint file '{path}' does not exist.");
+            try
+            {
+                return (Load(path, expectedLayout), path);
+            }
+            catch (CheckpointException e)
+            {
+                latestError = e;
+            }
         }
 
-        CheckpointFile file;
+        if (!File.Exists(previous))
+        {
+            throw latestError ?? new CheckpointException($"Checkpoint file '{path}' does not exist.");
+        }
+
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-            file = MessagePackSerializer.Deserialize<CheckpointFile>(stream, ReadOptions);
+            return (Load(previous, expectedLayout), previous);
         }
-        catch (MessagePackSerializationException e)
+        catch (CheckpointException e) when (latestError is not null)
         {
-            throw new CheckpointException($"Checkpoint file '{path}' is not a DistTrain checkpoint or is truncated: {e.Message}", e);
+            throw new CheckpointException($"{latestError.Message} The previous checkpoint does not load either: {e.Message}", latestError);
         }
-
-        if (file is null || file.Magic != CheckpointFile.ExpectedMagic)
-        {
-            throw new CheckpointException($"File '{path}' is not a DistTrain checkpoint (magic '{file?.Magic}').");
-        }
-
-        if (file.Version is not (1 or CheckpointFile.CurrentVersion))
-        {
-            throw new CheckpointException($"Checkpoint '{path}' has format version {file.Version}; this build reads versions 1 and {CheckpointFile.CurrentVersion}.");
-        }
-
-        // Version 1 kept SGD's velocity only.
-        CheckpointFileVector[]? state = file.Version == 1
-            ? file.Velocity is null ? null : [new CheckpointFileVector { Name = "velocity", Values = file.Velocity }]
-            : file.OptimizerState;
-        if (file.ModelSpecJson is null || file.Layout is null || file.Weights is null || state is null || file.OptimizerJson is null)
-        {
-            throw new CheckpointException($"Checkpoint '{path}' is missing its model, layout, weights, optimiser state or optimiser.");
-        }
-
-        if (state.Any(v => v?.Name is null || v.Values is null))
-        {
-            throw new CheckpointException($"Checkpoint '{path}' has an optimiser state vector without a name or values.");
-        }
-
-        if (file.Weights.Length % sizeof(float) != 0 || state.Any(v => v.Values!.Length % sizeof(float) != 0))
-        {
-            throw new CheckpointException($"Checkpoint '{path}' holds a vector that is not a whole number of floats.");
-        }
-
-        var checkpoint = new Checkpoint(
-            file.ModelSpecJson,
-            [.. file.Layout.Select(t => new CheckpointTensor(t.Name ?? throw new CheckpointException($"Checkpoint '{path}' has a layout entry without a name."), t.Offset, t.Length, t.Shape ?? []))],
-            FromBytes(file.Weights),
-            [.. state.Select(v => new OptimizerStateVector(v.Name!, FromBytes(v.Values!)))],
-            file.Step,
-            file.Epoch,
-            file.Seed,
-            file.OptimizerJson,
-            file.SkippedSteps);
-        checkpoint.ValidateSizes();
-        return checkpoint;
     }
 
     /// <summary>Loads the latest checkpoint in <paramref name="directory"/>, or null when there is none.</summary>
@@ -163,12 +165,6 @@ public static class CheckpointStore
     {
         ThrowIfBigEndian();
         return MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
-    }
-
-    private static float[] FromBytes(byte[] bytes)
-    {
-        ThrowIfBigEndian();
-        return MemoryMarshal.Cast<byte, float>(bytes).ToArray();
     }
 
     private static void ThrowIfBigEndian()

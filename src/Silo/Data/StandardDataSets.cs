@@ -4,6 +4,7 @@ using DistTrain.Kernels.Data;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace DistTrain.Silo.Data;
 
@@ -39,16 +40,19 @@ public static partial class StandardDataSets
 
     /// <summary>
     /// Registers the silo's <see cref="IDataSetProvider"/> with the standard data sets (and
-    /// <c>synthetic</c>), logging where each data set came from. Call before
+    /// <c>synthetic</c>), logging where each data set came from; data paths are confined to
+    /// <see cref="DataPathOptions.Roots"/> (<see cref="RootedDataSetProvider"/>). Call before
     /// <c>AddDistTrainGrains</c>, which otherwise registers a provider that knows only synthetic data.
     /// </summary>
     public static IServiceCollection AddStandardDataSets(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
+        services.AddOptions<DataPathOptions>().BindConfiguration(DataPathOptions.SectionName);
         services.TryAddSingleton<IDataSetProvider>(sp =>
         {
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(StandardDataSets).FullName!);
-            return new DataSetProvider().RegisterStandardDataSets(message => LogDataSet(logger, message));
+            var roots = sp.GetRequiredService<IOptions<DataPathOptions>>().Value.EffectiveRoots;
+            return new RootedDataSetProvider(new DataSetProvider().RegisterStandardDataSets(message => LogDataSet(logger, message)), roots);
         });
         return services;
     }
