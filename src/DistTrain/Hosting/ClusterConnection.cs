@@ -54,6 +54,45 @@ public sealed class ClusterConnection : IAsyncDisposable
         IDataSetProvider? embeddedDataSets = null)
     {
         ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Embedded)
+        {
+            return (await OpenOnceAsync(settings, TimeSpan.FromMinutes(2), null, cancellationToken, configureMetrics, embeddedDataSets).ConfigureAwait(false))!;
+        }
+
+        // A client's start can hang on a gateway whose silo is dying (the watch of a run whose
+        // coordinator's silo was just killed). An attempt that times out is retried with a fresh
+        // client when the set of gateways accepting connections has changed since (the dying one
+        // is gone); with the same set it would hang the same way, so its error stands.
+        var attempt = new ConnectAttempt();
+        while (true)
+        {
+            attempt.Number++;
+            var connection = await OpenOnceAsync(settings, ConnectAttemptTimeout, attempt, cancellationToken, configureMetrics, null).ConfigureAwait(false);
+            if (connection is not null)
+            {
+                return connection;
+            }
+        }
+    }
+
+    /// <summary>How long one attempt to reach a running cluster may take (at most <see cref="ConnectAttempts"/> are made).</summary>
+    public static TimeSpan ConnectAttemptTimeout { get; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Most attempts <see cref="OpenAsync"/> makes to reach a running cluster.</summary>
+    public const int ConnectAttempts = 3;
+
+    /// <summary>
+    /// One start of the host. Null when it timed out and another attempt may go differently
+    /// (<see cref="ConnectAttempt"/>); otherwise the connection or a <see cref="DistTrainException"/>.
+    /// </summary>
+    private static async Task<ClusterConnection?> OpenOnceAsync(
+        ConnectionSettings settings,
+        TimeSpan attemptTimeout,
+        ConnectAttempt? attempt,
+        CancellationToken cancellationToken,
+        Action<MeterProviderBuilder>? configureMetrics,
+        IDataSetProvider? embeddedDataSets)
+    {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddEnvironmentVariables();
         ConfigureLogging(builder, settings.Verbose);
@@ -82,6 +121,22 @@ public sealed class ClusterConnection : IAsyncDisposable
                 endpoints.Add(await gateway.ResolveAsync(cancellationToken).ConfigureAwait(false));
             }
 
+            // The Orleans client waits out its whole start on gateways that refuse connections;
+            // it is given the ones that accept one now, and none failing fast with the reason.
+            var (open, refusal) = await AcceptingAsync(endpoints, cancellationToken).ConfigureAwait(false);
+            if (open.Count == 0)
+            {
+                throw new DistTrainException($"cannot reach the cluster at {settings.Describe()}: no gateway accepts connections ({refusal}).");
+            }
+
+            if (attempt is { TimedOut: { } timedOut } && open.ToHashSet().SetEquals(attempt.Open))
+            {
+                throw timedOut;
+            }
+
+            endpoints = open;
+            attempt?.Open = open;
+
             var (certificate, authorities) = LoadTls(settings.Tls);
             builder.UseOrleansClient(client =>
             {
@@ -103,16 +158,25 @@ public sealed class ClusterConnection : IAsyncDisposable
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            timeout.CancelAfter(settings.Embedded ? TimeSpan.FromMinutes(2) : TimeSpan.FromSeconds(30));
+            timeout.CancelAfter(attemptTimeout);
             await host.StartAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             host.Dispose();
+            bool timedOutEarly = attempt is not null && attempt.Number < ConnectAttempts && Unwrap(ex) is TimeoutException;
+
             var what = settings.Embedded ? "cannot start the embedded silo" : $"cannot reach the cluster at {settings.Describe()}{(settings.Tls is null ? string.Empty : " over TLS")}";
             // A refused TLS handshake looks like an unreachable gateway to the Orleans client.
             var hint = settings.Tls is null || settings.Embedded ? string.Empty : " (if the silos refused the TLS handshake: is the client certificate (--tls-cert) issued by the cluster's CA, and still valid? --verbose shows the handshake errors)";
-            throw new DistTrainException($"{what}: {ErrorText.Describe(Unwrap(ex))}{hint}", ex);
+            var error = new DistTrainException($"{what}: {ErrorText.Describe(Unwrap(ex))}{hint}", ex);
+            if (timedOutEarly)
+            {
+                attempt!.TimedOut = error;
+                return null;
+            }
+
+            throw error;
         }
 
         return new ClusterConnection(host, settings);
@@ -138,6 +202,45 @@ public sealed class ClusterConnection : IAsyncDisposable
         {
             throw new DistTrainException($"TLS: {e.Message}", e);
         }
+    }
+
+    /// <summary>What the attempts of one <see cref="OpenAsync"/> have found so far.</summary>
+    private sealed class ConnectAttempt
+    {
+        public int Number { get; set; }
+
+        /// <summary>The gateways that accepted a connection before the latest attempt.</summary>
+        public List<IPEndPoint> Open { get; set; } = [];
+
+        /// <summary>The latest attempt's error when it timed out.</summary>
+        public DistTrainException? TimedOut { get; set; }
+    }
+
+    /// <summary>The endpoints that accept a TCP connection within a few seconds, and the first refusal's reason.</summary>
+    private static async Task<(List<IPEndPoint> Open, string? Refusal)> AcceptingAsync(IReadOnlyList<IPEndPoint> endpoints, CancellationToken cancellationToken)
+    {
+        static async Task<(IPEndPoint Endpoint, string? Error)> Probe(IPEndPoint endpoint, CancellationToken cancellationToken)
+        {
+            using var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            try
+            {
+                await socket.ConnectAsync(endpoint, timeout.Token).ConfigureAwait(false);
+                return (endpoint, null);
+            }
+            catch (SocketException e)
+            {
+                return (endpoint, $"{endpoint}: {e.Message}");
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return (endpoint, $"{endpoint}: no answer in 5 s");
+            }
+        }
+
+        var results = await Task.WhenAll(endpoints.Select(e => Probe(e, cancellationToken))).ConfigureAwait(false);
+        return ([.. results.Where(r => r.Error is null).Select(r => r.Endpoint)], results.FirstOrDefault(r => r.Error is not null).Error);
     }
 
     /// <summary>Stops the host (and with it an embedded silo), flushing exported metrics.</summary>

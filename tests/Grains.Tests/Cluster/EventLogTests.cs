@@ -7,7 +7,8 @@ namespace DistTrain.Grains.Tests.Cluster;
 [Collection(OneSiloCollection.Name)]
 public sealed class EventLogTests(OneSiloFixture fixture) : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("disttrain-runlog-").FullName;
+    // Below the silo's checkpoint root: a run's log, like its checkpoints, may go nowhere else.
+    private readonly string _directory = Directory.CreateDirectory(Path.Combine(DistTrainSiloConfigurator.CheckpointRoot, $"runlog-{Guid.NewGuid():N}")).FullName;
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 

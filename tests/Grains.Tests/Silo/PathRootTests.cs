@@ -48,6 +48,19 @@ public sealed class PathRootTests : IDisposable
     }
 
     [Fact]
+    public void TheTensorBoardLogGoesBesideTheCheckpointsOrBelowARootAndNowhereElse()
+    {
+        Assert.Equal(Path.Combine(Root, "run", "logs"), Create(Spec()).LogDirectory);
+        Assert.Equal(Path.Combine(Root, "team", "logs"), Create(Spec() with { LogDirectory = "team/logs" }).LogDirectory);
+        foreach (string outside in new[] { "/etc/cron.d", "../../logs" })
+        {
+            var e = Assert.Throws<ArgumentException>(() => Create(Spec() with { LogDirectory = outside }));
+            Assert.Contains($"RunSpec.LogDirectory '{outside}'", e.Message);
+            Assert.Contains("DistTrain:Coordinator:CheckpointRoots", e.Message);
+        }
+    }
+
+    [Fact]
     public void AResumeFileOutsideTheRootsARootNamedAsAPrefixAndARunIdThatClimbsAreRefused()
     {
         Assert.Contains("RunSpec.ResumeFrom", Assert.Throws<ArgumentException>(() => Create(Spec(resumeFrom: "/etc/passwd"))).Message);
