@@ -21,7 +21,8 @@ internal static class StatusCommand
         {
             var id = parse.GetValue(run)!;
             await using var cluster = await CommandSupport.ConnectAsync(connection.Read(parse), hooks, "status", parse.GetValue(json), cancellationToken);
-            var status = await cluster.Grains.GetGrain<ITrainingRunGrain>(id).GetStatus().WaitAsync(cancellationToken);
+            var grain = cluster.Grains.GetGrain<ITrainingRunGrain>(id);
+            var status = await grain.GetStatus().WaitAsync(cancellationToken);
             if (status.State == RunState.NotStarted)
             {
                 throw new CliException($"run '{id}' does not exist.");
@@ -34,6 +35,11 @@ internal static class StatusCommand
             else
             {
                 Render(console.Ansi, status);
+                var last = status.Step > 0 ? (await grain.GetReports(afterStep: status.Step - 2).WaitAsync(cancellationToken)).LastOrDefault() : null;
+                if (last is { Stragglers.Count: > 0 })
+                {
+                    RenderWorkers(console.Ansi, last);
+                }
             }
 
             return ExitCodes.Success;
@@ -73,6 +79,35 @@ internal static class StatusCommand
 
         ansi.Write(grid);
     }
+
+    /// <summary>
+    /// The last step's time per worker, slowest first: where a straggler's time went (its
+    /// compute, waiting for weights, waiting for its pushes) and what it sent between silos.
+    /// </summary>
+    internal static void RenderWorkers(IAnsiConsole ansi, StepReport report)
+    {
+        var table = new Table().Border(TableBorder.Simple).Title($"step {report.Step}: {SummaryView.Number(report.Milliseconds)} ms");
+        table.AddColumns("worker", "round trip ms", "compute ms", "weights wait ms", "push wait ms", "between silos");
+        foreach (var (w, i) in report.Stragglers!.OrderByDescending(w => w.Milliseconds).Select((w, i) => (w, i)))
+        {
+            string name = Markup.Escape(w.WorkerKey);
+            table.AddRow(
+                i == 0 && report.Stragglers!.Count > 1 ? $"[yellow]{name}[/]" : name,
+                Ms(w.Milliseconds), Ms(w.ComputeMilliseconds), Ms(w.PullWaitMilliseconds), Ms(w.PushWaitMilliseconds),
+                Bytes(w.WireBytes));
+        }
+
+        ansi.Write(table);
+    }
+
+    private static string Ms(double milliseconds) => milliseconds.ToString("0.0", CultureInfo.InvariantCulture);
+
+    private static string Bytes(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => (bytes / 1024.0).ToString("0.0 'KiB'", CultureInfo.InvariantCulture),
+        _ => (bytes / (1024.0 * 1024)).ToString("0.0 'MiB'", CultureInfo.InvariantCulture),
+    };
 
     private static int RunEpochs(RunStatus status) => RunWatcher.EpochsOf(status);
 }

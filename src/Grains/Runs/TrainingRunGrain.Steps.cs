@@ -94,14 +94,16 @@ internal sealed partial class TrainingRunGrain
         long start = Stopwatch.GetTimestamp();
         var workers = await GetWorkers();
         var plan = StepPlanner.PlanShards(run.Spec.MicroShards, workers.Count);
-        var calls = new Task<WorkerStepReport>[plan.Count];
+        var calls = new Task<(WorkerStepReport Report, WorkerPhases Phases)>[plan.Count];
         for (int i = 0; i < plan.Count; i++)
         {
             var (device, grain) = workers[plan[i].Worker];
             calls[i] = TimedCompute(grain, device.WorkerKey, new WorkerStepRequest(run.WorkerConfig, step, plan[i].First, plan[i].Count));
         }
 
-        WorkerStepReport[] reports = await Task.WhenAll(calls);
+        var done = await Task.WhenAll(calls);
+        WorkerStepReport[] reports = [.. done.Select(d => d.Report)];
+        WorkerPhases[] phases = [.. done.Select(d => d.Phases)];
         double slowest = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         int slices = run.Servers.Count;
         ApplyResult result;
@@ -123,26 +125,27 @@ internal sealed partial class TrainingRunGrain
         }
 
         double milliseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        Record(run, step, reports, result, plan.Count, milliseconds, slowest);
+        Record(run, step, reports, phases, result, plan.Count, milliseconds, slowest);
     }
 
-    private async Task<WorkerStepReport> TimedCompute(IWorkerGrain grain, string key, WorkerStepRequest request)
+    private async Task<(WorkerStepReport Report, WorkerPhases Phases)> TimedCompute(IWorkerGrain grain, string key, WorkerStepRequest request)
     {
         long start = Stopwatch.GetTimestamp();
         WorkerStepReport report = await grain.ComputeStep(request);
         double milliseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         TrainingMetrics.WorkerStepLatency.Record(milliseconds, TrainingMetrics.Worker(RunId, key));
         NoteWorkerTime(request.Step, key, milliseconds);
-        return report;
+        return (report, new WorkerPhases(key, milliseconds, report.ComputeMilliseconds, report.PullWaitMilliseconds, report.PushWaitMilliseconds, report.WireBytes));
     }
 
-    private void Record(RunContext run, long step, WorkerStepReport[] reports, ApplyResult result, int workers, double milliseconds, double slowestWorker)
+    private void Record(RunContext run, long step, WorkerStepReport[] reports, WorkerPhases[] phases, ApplyResult result, int workers, double milliseconds, double slowestWorker)
     {
         double lossSum = 0;
         long correct = 0;
         long samples = 0;
         long pushed = 0;
         long pulled = 0;
+        long wire = 0;
         foreach (WorkerStepReport r in reports)
         {
             lossSum += r.LossSum;
@@ -150,6 +153,7 @@ internal sealed partial class TrainingRunGrain
             samples += r.Samples;
             pushed += r.BytesPushed;
             pulled += r.BytesPulled;
+            wire += r.WireBytes;
         }
 
         double loss = lossSum / samples;
@@ -180,7 +184,7 @@ internal sealed partial class TrainingRunGrain
 
         var report = new StepReport(
             step, run.EpochOf(step), loss, accuracy, result.GradientNorm, result.LearningRate, result.Clipped, result.Skipped, workers, milliseconds, pushed, pulled,
-            reports.Max(r => r.PullMilliseconds), reports.Max(r => r.ComputeMilliseconds), reports.Max(r => r.PushMilliseconds), slowestWorker);
+            reports.Max(r => r.PullMilliseconds), reports.Max(r => r.ComputeMilliseconds), reports.Max(r => r.PushMilliseconds), slowestWorker, wire, phases);
         _reports.Enqueue(report);
         while (_reports.Count > _options.ReportHistory)
         {

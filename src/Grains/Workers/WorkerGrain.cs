@@ -41,7 +41,16 @@ internal sealed partial class WorkerGrain(
     private ModelReplica? _replica;
     private IDataSet? _data;
     private BatchPlan? _plan;
-    private readonly WorkerBuffers _buffers = new();
+    private WorkerBuffers _buffers = new();
+
+    /// <summary>
+    /// Each recent run's buffers: runs that share this worker take turns on its replica, and a
+    /// run's error-feedback residuals must survive the other's steps (or its compressed pushes
+    /// would depend on how the runs interleave). At most <see cref="RunBufferLimit"/> runs.
+    /// </summary>
+    private readonly Dictionary<string, (WorkerRunConfig Config, WorkerBuffers Buffers, long LastUse)> _runBuffers = [];
+    private long _uses;
+    private const int RunBufferLimit = 4;
     private readonly List<LocalSlice> _lent = [];
     private ComputeThread? _thread;
     private long _version = -1;
@@ -158,15 +167,37 @@ internal sealed partial class WorkerGrain(
     }
 
     /// <summary>Builds the replica, the data source and the batch plan when the run (or its model or data) changes.</summary>
+    private static bool SameRun(WorkerRunConfig a, WorkerRunConfig b) =>
+        a.RunId == b.RunId
+        && a.ModelSpecJson == b.ModelSpecJson
+        && a.Data == b.Data
+        && a.BatchSize == b.BatchSize
+        && a.MicroShards == b.MicroShards
+        && a.Seed == b.Seed;
+
+    /// <summary>The buffers of <paramref name="config"/>'s run: kept from its earlier steps, or fresh for a new run (or a new run under an old id).</summary>
+    private WorkerBuffers BuffersOf(WorkerRunConfig config)
+    {
+        long use = ++_uses;
+        if (_runBuffers.TryGetValue(config.RunId, out var entry) && SameRun(entry.Config, config))
+        {
+            _runBuffers[config.RunId] = entry with { Config = config, LastUse = use };
+            return entry.Buffers;
+        }
+
+        if (_runBuffers.Count >= RunBufferLimit && !_runBuffers.ContainsKey(config.RunId))
+        {
+            _runBuffers.Remove(_runBuffers.MinBy(e => e.Value.LastUse).Key);
+        }
+
+        var buffers = new WorkerBuffers();
+        _runBuffers[config.RunId] = (config, buffers, use);
+        return buffers;
+    }
+
     private void Prepare(WorkerRunConfig config)
     {
-        if (_config is { } current
-            && current.RunId == config.RunId
-            && current.ModelSpecJson == config.ModelSpecJson
-            && current.Data == config.Data
-            && current.BatchSize == config.BatchSize
-            && current.MicroShards == config.MicroShards
-            && current.Seed == config.Seed)
+        if (_config is { } current && SameRun(current, config))
         {
             _config = config; // the slices may have moved
             return;
@@ -179,7 +210,7 @@ internal sealed partial class WorkerGrain(
         _data = dataSets.Get(config.Data);
         _plan = new BatchPlan(_data.Count, config.BatchSize, config.MicroShards, config.Seed);
         _replica = new ModelReplica(spec, _backend!);
-        _buffers.BeginStep(-1, -1, -1);
+        _buffers = BuffersOf(config);
         _version = -1;
         _config = config;
         LogPrepared(config.RunId, _replica.Layout.Total, _data.Count);
