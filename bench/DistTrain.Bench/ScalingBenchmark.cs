@@ -161,6 +161,24 @@ internal sealed class ScalingOptions
             spec = spec with { ServerSlices = int.Parse(slices, CultureInfo.InvariantCulture) };
         }
 
+        if (_runArgs.TryGetValue("buckets", out var buckets))
+        {
+            spec = spec with { BucketBytes = int.Parse(buckets, CultureInfo.InvariantCulture) };
+        }
+
+        if (_runArgs.TryGetValue("compression", out var compression))
+        {
+            spec = spec with
+            {
+                Compression = compression.ToLowerInvariant() switch
+                {
+                    "none" => GradientCompression.None,
+                    "bf16" => GradientCompression.Bf16,
+                    _ => throw new ArgumentException($"--run-args compression must be none or bf16, got '{compression}'."),
+                },
+            };
+        }
+
         return spec;
     }
 

@@ -26,8 +26,21 @@ public sealed record FitOptions
     /// <summary>Workers to use (0: every device of every silo).</summary>
     public int Workers { get; init; }
 
-    /// <summary>Parameter-server grains sharing the parameter vector.</summary>
-    public int ServerSlices { get; init; } = 1;
+    /// <summary>Parameter-server grains sharing the parameter vector (0, the default: one per silo with workers).</summary>
+    public int ServerSlices { get; init; }
+
+    /// <summary>
+    /// Gradients are pushed in buckets of about this many bytes while the backward is still running, and
+    /// weights read in buckets of this size, so communication overlaps compute (0: one push after the backward).
+    /// The result is bit-identical for every bucket size.
+    /// </summary>
+    public int BucketBytes { get; init; } = Grains.RunSpec.DefaultBucketBytes;
+
+    /// <summary>
+    /// Wire encoding of pushed gradients: <see cref="Grains.GradientCompression.None"/> (float32, the default) or
+    /// <see cref="Grains.GradientCompression.Bf16"/> (bfloat16 with error feedback: half the bytes; bit-identical only among runs with the same setting).
+    /// </summary>
+    public Grains.GradientCompression Compression { get; init; } = Grains.GradientCompression.None;
 
     /// <summary>Directory of the run's checkpoints (default: the silo's, <c>~/.disttrain/checkpoints/RUN</c> when embedded); a <see cref="Callbacks.ModelCheckpoint"/> sets its own.</summary>
     public string? CheckpointDirectory { get; init; }

@@ -66,7 +66,9 @@ public partial class Model
         Require(validationSplit is >= 0 and < 1, nameof(validationSplit), $"validationSplit must be in [0, 1), got {validationSplit}.");
         Require(validationSplit == 0 || validationData is null, nameof(validationData), "give validationSplit or validationData, not both.");
         Require(validationSplit == 0 || trainData.Split == "train", nameof(validationSplit), $"validationSplit cuts the whole train split; for the range '{trainData.Split}' pass validationData.");
-        Require(options.Workers >= 0 && options.ServerSlices >= 1, nameof(options), "Workers must not be negative and ServerSlices must be at least 1.");
+        Require(options.Workers >= 0 && options.ServerSlices >= 0, nameof(options), "Workers and ServerSlices must not be negative.");
+        Require(options.BucketBytes >= 0, nameof(options), $"BucketBytes must not be negative, got {options.BucketBytes}.");
+        Require(Enum.IsDefined(options.Compression), nameof(options), $"Compression {options.Compression} is not a known encoding.");
         var early = callbacks.OfType<Callbacks.EarlyStopping>().FirstOrDefault();
         Require(early is null || !early.Rule.NeedsValidation || validationSplit > 0 || validationData is not null, nameof(callbacks), $"EarlyStopping on {early?.Rule.Monitor} needs validationSplit or validationData.");
 
@@ -113,7 +115,7 @@ public partial class Model
                 options.ServerSlices,
                 checkpointDirectory,
                 0,
-                Full(options.ResumeFrom)) { TrainSplit = trainSplit };
+                Full(options.ResumeFrom)) { TrainSplit = trainSplit, BucketBytes = options.BucketBytes, Compression = options.Compression };
             return await RunAsync(request, settings, provider, validation, callbacks, options, cancellationToken).ConfigureAwait(false);
         }
         finally

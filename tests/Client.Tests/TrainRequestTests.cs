@@ -81,6 +81,36 @@ public sealed class TrainRequestTests : IDisposable
     }
 
     [Fact]
+    public async Task TheExchangeSettingsComeFromTheFlagsOrTheSpecFileAndReachTheRun()
+    {
+        var defaults = Build(null, "--preset", "mnist-mlp").ToRunSpec();
+        Assert.Equal(0, defaults.ServerSlices);
+        Assert.Equal(RunSpec.DefaultBucketBytes, defaults.BucketBytes);
+        Assert.Equal(GradientCompression.None, defaults.Compression);
+
+        var flagged = Build(null, "--preset", "mnist-mlp", "--server-slices", "3", "--bucket-bytes", "0", "--compression", "bf16").ToRunSpec();
+        Assert.Equal((3, 0, GradientCompression.Bf16), (flagged.ServerSlices, flagged.BucketBytes, flagged.Compression));
+
+        var spec = Path.Combine(_directory, "exchange.json");
+        await File.WriteAllTextAsync(spec, """{ "preset": "mnist-mlp", "bucketBytes": 65536, "compression": "BF16", "serverSlices": 2 }""");
+        var filed = Build(spec).ToRunSpec();
+        Assert.Equal((2, 65536, GradientCompression.Bf16), (filed.ServerSlices, filed.BucketBytes, filed.Compression));
+        Assert.Equal(GradientCompression.None, Build(spec, "--compression", "none").ToRunSpec().Compression);
+    }
+
+    [Theory]
+    [InlineData("--compression", "zip", "--compression must be none or bf16")]
+    [InlineData("--bucket-bytes", "-1", "--bucket-bytes must not be negative")]
+    [InlineData("--server-slices", "-2", "--server-slices must not be negative")]
+    public void BadExchangeSettingsAreUsageErrors(string flag, string value, string message)
+    {
+        var error = Assert.Throws<CliException>(() => Build(null, "--preset", "mnist-mlp", flag, value));
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        var folded = Assert.Throws<CliException>(() => Build(null, "--preset", "mnist-mlp", "--folds", "3", "--compression", "bf16"));
+        Assert.Contains("--folds cannot be combined with --compression", folded.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AMalformedModelIsRejectedWithItsSource()
     {
         var spec = Path.Combine(_directory, "broken.json");

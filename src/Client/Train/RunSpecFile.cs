@@ -54,6 +54,8 @@ public sealed class RunSpecFile
     public ulong? Seed { get; set; }
     public int? Workers { get; set; }
     public int? ServerSlices { get; set; }
+    public int? BucketBytes { get; set; }
+    public string? Compression { get; set; }
     public string? CheckpointDir { get; set; }
     public int? CheckpointInterval { get; set; }
     public string? ResumeFrom { get; set; }

@@ -48,7 +48,17 @@ internal sealed class TrainOptions
     public Option<int?> Patience { get; } = new("--patience") { Description = "Epochs without improvement before early stopping." };
     public Option<ulong?> Seed { get; } = new("--seed") { Description = "Seed of the initial weights and the shuffles." };
     public Option<int?> Workers { get; } = new("--workers", "-w") { Description = "Workers to use (0: every device of every silo)." };
-    public Option<int?> ServerSlices { get; } = new("--server-slices") { Description = "Parameter-server grains sharing the parameter vector." };
+    public Option<int?> ServerSlices { get; } = new("--server-slices") { Description = "Parameter-server grains sharing the parameter vector (0, the default: one per silo with workers)." };
+    public Option<int?> BucketBytes { get; } = new("--bucket-bytes")
+    {
+        Description = "Push gradients in buckets of about this many bytes while the backward runs, and read weights in buckets of this size (default 524288; 0: one push after the backward). Every size gives the same bits.",
+        HelpName = "bytes",
+    };
+    public Option<string?> Compression { get; } = new("--compression")
+    {
+        Description = "Wire encoding of pushed gradients: none (float32, the default) or bf16 (bfloat16 with error feedback: half the bytes, bit-identical only among runs with the same setting).",
+        HelpName = "none|bf16",
+    };
     public Option<string?> CheckpointDir { get; } = new("--checkpoint-dir") { Description = "Directory for checkpoints (reachable by every silo).", HelpName = "dir" };
     public Option<int?> CheckpointInterval { get; } = new("--checkpoint-interval") { Description = "Checkpoint every this many steps (0: at epoch ends and on stop)." };
     public Option<string?> ResumeFrom { get; } = new("--resume-from") { Description = "Start from this checkpoint file.", HelpName = "file" };
@@ -68,7 +78,7 @@ internal sealed class TrainOptions
         {
             Preset, Model, Dataset, DataDir, Csv, Target, Epochs, BatchSize, MicroShards, LearningRate, Schedule, Warmup,
             Optimizer, Momentum, Nesterov, Beta1, Beta2, Epsilon, Amsgrad, Rho, Centered, InitialAccumulator, ClipNorm, WeightDecay, ValidationSplit, Folds, EarlyStoppingMonitor, Patience, Seed, Workers,
-            ServerSlices, CheckpointDir, CheckpointInterval, ResumeFrom, LogDir, RunId, Detach, Json,
+            ServerSlices, BucketBytes, Compression, CheckpointDir, CheckpointInterval, ResumeFrom, LogDir, RunId, Detach, Json,
         })
         {
             command.Add(option);

@@ -119,10 +119,19 @@ internal static class TrainRequestBuilder
         }
 
         var workers = parse.GetValue(o.Workers) ?? file.Workers ?? 0;
-        var slices = parse.GetValue(o.ServerSlices) ?? file.ServerSlices ?? 1;
+        var slices = parse.GetValue(o.ServerSlices) ?? file.ServerSlices ?? 0;
+        var bucketBytes = parse.GetValue(o.BucketBytes) ?? file.BucketBytes ?? RunSpec.DefaultBucketBytes;
+        var compressionText = parse.GetValue(o.Compression) ?? file.Compression ?? "none";
+        var compression = compressionText.ToLowerInvariant() switch
+        {
+            "none" or "fp32" or "float32" => GradientCompression.None,
+            "bf16" or "bfloat16" => GradientCompression.Bf16,
+            _ => throw Usage($"--compression must be none or bf16, got '{compressionText}'."),
+        };
         var interval = parse.GetValue(o.CheckpointInterval) ?? file.CheckpointInterval ?? 0;
         Require(workers >= 0, $"--workers must not be negative, got {workers}.");
-        Require(slices >= 1, $"--server-slices must be at least 1, got {slices}.");
+        Require(slices >= 0, $"--server-slices must not be negative (0: one per silo), got {slices}.");
+        Require(bucketBytes >= 0, $"--bucket-bytes must not be negative (0: one push after the backward), got {bucketBytes}.");
         Require(interval >= 0, $"--checkpoint-interval must not be negative, got {interval}.");
 
         var checkpointDir = FullPath(parse.GetValue(o.CheckpointDir)) ?? file.ResolvePath(file.CheckpointDir);
@@ -138,7 +147,8 @@ internal static class TrainRequestBuilder
             // The folds train in this process with the local trainer: cluster settings would be silently ignored.
             var clusterOnly = new (bool Given, string Flag)[]
             {
-                (workers != 0, "--workers"), (slices != 1, "--server-slices"), (resume is not null, "--resume-from"),
+                (workers != 0, "--workers"), (slices != 0, "--server-slices"),
+                (bucketBytes != RunSpec.DefaultBucketBytes, "--bucket-bytes"), (compression != GradientCompression.None, "--compression"), (resume is not null, "--resume-from"),
                 (checkpointDir is not null, "--checkpoint-dir"), (interval != 0, "--checkpoint-interval"), (logDir is not null, "--logdir"),
             };
             if (clusterOnly.FirstOrDefault(c => c.Given) is { Given: true } bad)
@@ -169,7 +179,7 @@ internal static class TrainRequestBuilder
             interval,
             resume,
             folds,
-            logDir);
+            logDir) { BucketBytes = bucketBytes, Compression = compression };
     }
 
     /// <summary>

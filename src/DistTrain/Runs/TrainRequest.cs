@@ -22,7 +22,7 @@ namespace DistTrain.Runs;
 /// <param name="EarlyStoppingMonitor">Metric early stopping watches, or null.</param>
 /// <param name="Patience">Epochs without improvement before early stopping.</param>
 /// <param name="Workers">Workers to use (0: every device).</param>
-/// <param name="ServerSlices">Parameter-server grains.</param>
+/// <param name="ServerSlices">Parameter-server grains (0: one per silo with workers).</param>
 /// <param name="CheckpointDirectory">Directory of the run's checkpoints, or null for the silo's default.</param>
 /// <param name="CheckpointInterval">Checkpoint every this many steps (0: at epoch ends and on stop).</param>
 /// <param name="ResumeFrom">Checkpoint to start from, or null.</param>
@@ -58,6 +58,15 @@ public sealed record TrainRequest(
     /// <summary>True for k-fold cross-validation (<c>--folds k</c>), which trains in this process instead of on the cluster.</summary>
     public bool CrossValidates => Folds > 0;
 
+    /// <summary>
+    /// Gradients are pushed in buckets of about this many bytes while the backward is still running,
+    /// and weights read in buckets of this size (0: one push after the backward); default 512 KiB.
+    /// </summary>
+    public int BucketBytes { get; init; } = RunSpec.DefaultBucketBytes;
+
+    /// <summary>Wire encoding of pushed gradients: none (float32, the default) or bfloat16 with error feedback.</summary>
+    public GradientCompression Compression { get; init; } = GradientCompression.None;
+
     /// <summary>The <see cref="RunSpec"/> handed to the run's coordinator grain.</summary>
     public RunSpec ToRunSpec() => new(
         ModelSpecJson,
@@ -73,5 +82,7 @@ public sealed record TrainRequest(
         CheckpointInterval,
         MaxSteps: null,
         ResumeFrom,
-        LogDirectory: LogDirectory);
+        BucketBytes,
+        Compression,
+        LogDirectory);
 }

@@ -103,6 +103,30 @@ public sealed class ModelApiTests : IDisposable
     }
 
     [Fact]
+    public async Task TheExchangeOptionsReachTheRunBucketsKeepTheBitsAndBf16StaysClose()
+    {
+        var (x, y) = Linear(256, weight: 1.5f, bias: 0.3f);
+        async Task<float[]> Fit(FitOptions options)
+        {
+            var model = new Sequential(1).Dense(16, ActivationKind.Relu).Dense(1);
+            model.Compile(new Sgd(0.05f, Momentum: 0.9f), "mse");
+            var history = await model.FitAsync(DataSource.FromArrays(x, y, [1], 1), epochs: 4, batchSize: 32, options: options with { PollInterval = TimeSpan.FromMilliseconds(50), MicroShards = 4 });
+            Assert.Equal("Completed", history.Summary.State);
+            return Assert.IsType<float[]>(model.Weights);
+        }
+
+        var whole = await Fit(new FitOptions { BucketBytes = 0 });
+        var bucketed = await Fit(new FitOptions { BucketBytes = 16 });
+        var bf16 = await Fit(new FitOptions { Compression = Grains.GradientCompression.Bf16 });
+
+        // Buckets of 4 floats push the same sums as one push after the backward: the same bits.
+        Assert.Equal(whole, bucketed);
+        // bfloat16 on the wire changes the bits (so the setting reached the workers) but not the fit.
+        Assert.NotEqual(whole, bf16);
+        Assert.All(whole.Zip(bf16), p => Assert.Equal(p.First, p.Second, 0.05));
+    }
+
+    [Fact]
     public async Task BadSettingsFailBeforeAnyClusterStarts()
     {
         var (x, y) = Linear(64, 1, 0);
@@ -121,6 +145,9 @@ public sealed class ModelApiTests : IDisposable
         await Assert.ThrowsAsync<ArgumentException>(() => compiled.FitAsync(data, batchSize: 12));
         await Assert.ThrowsAsync<ArgumentException>(() => compiled.FitAsync(data, batchSize: 128, options: new FitOptions { MicroShards = 1 }));
         await Assert.ThrowsAsync<ArgumentException>(() => compiled.FitAsync(data, validationSplit: 0.2, validationData: data));
+        await Assert.ThrowsAsync<ArgumentException>(() => compiled.FitAsync(data, batchSize: 32, options: new FitOptions { ServerSlices = -1 }));
+        await Assert.ThrowsAsync<ArgumentException>(() => compiled.FitAsync(data, batchSize: 32, options: new FitOptions { BucketBytes = -1 }));
+        await Assert.ThrowsAsync<ArgumentException>(() => compiled.FitAsync(data, batchSize: 32, options: new FitOptions { Compression = (Grains.GradientCompression)7 }));
         await Assert.ThrowsAsync<ArgumentException>(() => compiled.FitAsync(data, callbacks: [new Callbacks.EarlyStopping("val_loss")]));
         Assert.Throws<InvalidOperationException>(() => compiled.Predict([1f]));
         Assert.Throws<ArgumentException>(() => DataSource.Named("imagenet"));
