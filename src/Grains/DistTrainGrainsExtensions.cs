@@ -4,6 +4,7 @@ using DistTrain.Grains.Runs;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Orleans.Hosting;
+using Orleans.Runtime;
 
 namespace DistTrain.Grains;
 
@@ -12,7 +13,7 @@ public static class DistTrainGrainsExtensions
 {
     /// <summary>
     /// Adds the silo-pinned placement of workers, the data-set provider (unless one is already
-    /// registered), the directory of this silo's parameter-server slices and the coordinator options (the host binds them to configuration).
+    /// registered), the directory of this silo's parameter-server slices, the tensor link (listener and connections; <see cref="Link.TensorLinkOptions"/>, mutual TLS when a <see cref="Link.TensorLinkSecurity"/> is registered) and the coordinator options (the host binds them to configuration).
     /// The silo must also register a <see cref="Devices.ComputeDeviceCatalog"/> and a grain storage
     /// named <see cref="DistTrainStorage.Name"/>, and a reminder service.
     /// </summary>
@@ -24,6 +25,13 @@ public static class DistTrainGrainsExtensions
         builder.Services.TryAddSingleton<IDataSetProvider, DataSetProvider>();
         builder.Services.TryAddSingleton<Servers.LocalSliceDirectory>();
         builder.Services.AddOptions<CoordinatorOptions>();
+        builder.Services.AddOptions<Link.TensorLinkOptions>();
+        if (!builder.Services.Any(d => d.ServiceType == typeof(Link.TensorLinkServer)))
+        {
+            builder.Services.AddSingleton<Link.TensorLinkServer>();
+            builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Link.TensorLinkServer>());
+            builder.Services.AddSingleton<Link.TensorLinkClient>();
+        }
         return builder;
     }
 }

@@ -80,6 +80,10 @@ public static class DistTrainSiloExtensions
                 // Mutual TLS on the silo port and the gateway: a peer without a certificate of the
                 // cluster's CA is refused in the handshake, before any Orleans message.
                 silo.UseTls(certificate!, options => ClusterTls.Configure(options, tls, certificate, authorities));
+
+                // The tensor link between silos carries the same gradients and weights: the same certificates, the same judge.
+                bool checkName = !string.IsNullOrWhiteSpace(tls.ServerName);
+                silo.Services.AddSingleton(new Grains.Link.TensorLinkSecurity(certificate!, (remote, errors) => ClusterTls.IsAcceptable(remote, errors, authorities, checkName), checkName ? tls.ServerName : null));
             }
 
             silo.Services.AddHostedService(sp => new TransportSecurityNotice(sp.GetRequiredService<ILogger<TransportSecurityNotice>>(), tls.Enabled, cluster.UsesRedis));
@@ -146,6 +150,10 @@ public static class DistTrainSiloExtensions
         }
 
         devices.ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<Grains.Link.TensorLinkOptions>().BindConfiguration(Grains.Link.TensorLinkOptions.SectionName)
+            .Validate(o => o.ConnectTimeout > TimeSpan.Zero && o.RequestTimeout > TimeSpan.Zero, $"{Grains.Link.TensorLinkOptions.SectionName}: ConnectTimeout and RequestTimeout must be positive.")
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
         var coordinator = builder.Services.AddOptions<CoordinatorOptions>().BindConfiguration(CoordinatorOptions.SectionName);
         if (configureCoordinator is not null)
         {

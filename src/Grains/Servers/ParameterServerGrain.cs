@@ -22,7 +22,7 @@ namespace DistTrain.Grains.Servers;
 /// silo's server engine, the CPU by default.
 /// </remarks>
 [Placement.SliceHomePlacement]
-internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices, LocalSliceDirectory directory, ILogger<ParameterServerGrain> logger) : Grain, IParameterServerGrain
+internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices, LocalSliceDirectory directory, Link.TensorLinkServer link, ILogger<ParameterServerGrain> logger) : Grain, IParameterServerGrain
 {
     private readonly Dictionary<ShardNode, PartialAssembly> _pending = [];
     private readonly HashSet<ShardNode> _received = [];
@@ -94,6 +94,9 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
     /// <inheritdoc />
     public Task<long?> GetVersion(string runId) =>
         Task.FromResult(_config is not null && _sealed && _config.RunId == runId ? _version : (long?)null);
+
+    /// <inheritdoc />
+    public Task<string?> GetLink() => Task.FromResult(link.Host(this.GetPrimaryKeyString()));
 
     /// <inheritdoc />
     public Task Write(ParameterChunk chunk)
@@ -301,6 +304,7 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
     /// <inheritdoc />
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        link.Unhost(this.GetPrimaryKeyString());
         FreeBuffers();
         _backend?.Dispose();
         _backend = null;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using DistTrain.Grains.Link;
 using DistTrain.Grains.Planning;
 using DistTrain.Grains.Servers;
 using DistTrain.Kernels.Backends;
@@ -30,12 +31,12 @@ internal sealed class StepExchange
     private readonly WorkerRunConfig _config;
     private readonly long _step;
     private readonly ModelReplica _replica;
-    private readonly IGrainFactory _grains;
+    private readonly IReadOnlyList<SliceRoute> _routes;
     private readonly LocalSliceDirectory _slices;
     private readonly WorkerBuffers _buffers;
     private readonly object _lender;
     private readonly bool[] _bucketed;
-    private readonly List<(int Offset, int Count, Task<ParameterChunk> Read)> _reads = [];
+    private readonly List<(int Offset, int Count, SliceRoute Route, Task<ParameterChunk> Read)> _reads = [];
     private readonly List<Task<bool>> _pushes = [];
     private readonly List<LocalSlice> _lent = [];
     private readonly int _bucketFloats;
@@ -47,12 +48,13 @@ internal sealed class StepExchange
     private long _pullWaitTicks;
     private long? _firstLayerReady;
 
-    public StepExchange(WorkerRunConfig config, long step, ModelReplica replica, IGrainFactory grains, LocalSliceDirectory slices, WorkerBuffers buffers, object lender)
+    /// <param name="routes">How each of <c>config.Servers</c> is reached when it is not in this silo (grain calls or a tensor link), in their order.</param>
+    public StepExchange(WorkerRunConfig config, long step, ModelReplica replica, IReadOnlyList<SliceRoute> routes, LocalSliceDirectory slices, WorkerBuffers buffers, object lender)
     {
         _config = config;
         _step = step;
         _replica = replica;
-        _grains = grains;
+        _routes = routes;
         _slices = slices;
         _buffers = buffers;
         _lender = lender;
@@ -92,18 +94,19 @@ internal sealed class StepExchange
     public void StartPull()
     {
         int chunkFloats = _bucketFloats > 0 ? Math.Min(_bucketFloats, PayloadLimits.MaxChunkFloats) : PayloadLimits.MaxChunkFloats;
-        foreach (ServerSlice slice in _config.Servers)
+        for (int i = 0; i < _config.Servers.Count; i++)
         {
+            ServerSlice slice = _config.Servers[i];
             if (_slices.TryCopyWeights(slice.Key, _config.RunId, _step, _replica.Weights.Slice(slice.Offset, slice.Length)))
             {
                 BytesPulled += (long)slice.Length * sizeof(float);
                 continue;
             }
 
-            var server = _grains.GetGrain<IParameterServerGrain>(slice.Key);
+            SliceRoute route = _routes[i];
             foreach (var (offset, count) in FloatBytes.Chunks(slice.Length, chunkFloats))
             {
-                _reads.Add((slice.Offset + offset, count, server.Read(ParameterKind.Weights, offset, count)));
+                _reads.Add((slice.Offset + offset, count, route, route.Read(ParameterKind.Weights, offset, count)));
             }
         }
     }
@@ -157,7 +160,7 @@ internal sealed class StepExchange
     {
         while (_nextRead < _reads.Count && _reads[_nextRead].Offset < end)
         {
-            var (offset, count, read) = _reads[_nextRead];
+            var (offset, count, route, read) = _reads[_nextRead];
             long start = Stopwatch.GetTimestamp();
             ParameterChunk chunk = read.GetAwaiter().GetResult(); // on the worker's compute thread, never a pool thread
             _pullWaitTicks += Stopwatch.GetTimestamp() - start;
@@ -175,6 +178,7 @@ internal sealed class StepExchange
             _replica.Weights.Slice(offset, count).Upload(values);
             BytesPulled += chunk.Data.Length;
             WireBytes += chunk.Data.Length;
+            route.Release(chunk);
             _nextRead++;
         }
     }
@@ -219,7 +223,7 @@ internal sealed class StepExchange
     private void PushSlice(int index, DevicePartialGradient partial, int offset, int count)
     {
         ServerSlice slice = _config.Servers[index];
-        var server = _grains.GetGrain<IParameterServerGrain>(slice.Key);
+        SliceRoute server = _routes[index];
         var node = new ShardNode(partial.Node.Level, partial.Node.Index);
         bool wire = !_slices.Contains(slice.Key);
         foreach (var (at, floats) in FloatBytes.Chunks(count))

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DistTrain.Grains.Data;
 using DistTrain.Grains.Devices;
+using DistTrain.Grains.Link;
 using DistTrain.Grains.Placement;
 using DistTrain.Grains.Planning;
 using DistTrain.Grains.Servers;
@@ -32,6 +33,7 @@ internal sealed partial class WorkerGrain(
     ComputeDeviceCatalog devices,
     IDataSetProvider dataSets,
     LocalSliceDirectory slices,
+    TensorLinkClient links,
     ILocalSiloDetails silo,
     ILogger<WorkerGrain> logger) : Grain, IWorkerGrain
 {
@@ -54,6 +56,10 @@ internal sealed partial class WorkerGrain(
     private readonly List<LocalSlice> _lent = [];
     private ComputeThread? _thread;
     private long _version = -1;
+
+    /// <summary>The route to each slice of another silo, by run and slice key (a link found faulted is looked up again).</summary>
+    private readonly Dictionary<(string Run, string Key), SliceRoute> _routes = [];
+    private const int RouteLimit = 64;
 
     /// <inheritdoc />
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -81,11 +87,34 @@ internal sealed partial class WorkerGrain(
         ArgumentNullException.ThrowIfNull(request);
         WorkerRunConfig config = request.Config;
         Prepare(config);
+        try
+        {
+            IReadOnlyList<SliceRoute> routes = await RoutesOf(config);
+            return await ComputeStep(request, config, routes);
+        }
+        catch
+        {
+            // A failed step may come from a stale route (a slice that moved, a silo that went away): look them up
+            // again next time. Its links are closed, so that no push still queued on them can send a payload
+            // array this worker is about to reuse.
+            foreach (var key in _routes.Keys.Where(k => k.Run == config.RunId).ToList())
+            {
+                if (_routes.Remove(key, out SliceRoute? route) && route.Link is { } link)
+                {
+                    await link.DisposeAsync();
+                }
+            }
 
+            throw;
+        }
+    }
+
+    private async Task<WorkerStepReport> ComputeStep(WorkerStepRequest request, WorkerRunConfig config, IReadOnlyList<SliceRoute> routes)
+    {
         long start = Stopwatch.GetTimestamp();
         ReclaimLoans(); // the compute below overwrites the sums a slice may still hold on loan
         _buffers.BeginStep(request.FirstShard, request.ShardCount, request.Step);
-        var exchange = new StepExchange(config, request.Step, _replica!, GrainFactory, slices, _buffers, this);
+        var exchange = new StepExchange(config, request.Step, _replica!, routes, slices, _buffers, this);
         long bytesPulled = 0;
         DeviceGradients gradients;
         LocalSlice.WeightsLoan? borrowed = _version != request.Step ? BorrowLocalWeights(config, request.Step) : null;
@@ -228,6 +257,41 @@ internal sealed partial class WorkerGrain(
         }
 
         return slices.TryBorrowWeights(slice.Key, config.RunId, step);
+    }
+
+    /// <summary>
+    /// How each slice of <paramref name="config"/> is reached: slices of this silo need no route
+    /// (their memory is shared; a grain-call route is kept for the rare fallback), others go
+    /// through their silo's tensor link when it has one that opens, else by grain calls.
+    /// </summary>
+    private async Task<IReadOnlyList<SliceRoute>> RoutesOf(WorkerRunConfig config)
+    {
+        var routes = new SliceRoute[config.Servers.Count];
+        for (int i = 0; i < routes.Length; i++)
+        {
+            string key = config.Servers[i].Key;
+            if (_routes.TryGetValue((config.RunId, key), out SliceRoute? known) && known.Link?.IsFaulted != true)
+            {
+                routes[i] = known;
+                continue;
+            }
+
+            var grain = GrainFactory.GetGrain<IParameterServerGrain>(key);
+            LinkConnection? link = null;
+            if (links.Enabled && !slices.Contains(key) && await grain.GetLink() is { } endpoint)
+            {
+                link = await links.Connect(endpoint);
+            }
+
+            if (_routes.Count >= RouteLimit)
+            {
+                _routes.Clear();
+            }
+
+            routes[i] = _routes[(config.RunId, key)] = new SliceRoute(key, grain, link);
+        }
+
+        return routes;
     }
 
     /// <summary>The worker's own compute thread, started on first use.</summary>

@@ -25,6 +25,14 @@ public interface IParameterServerGrain : IGrainWithStringKey
     /// <summary>The slice's version (steps applied) for <paramref name="runId"/>, or null when it is not set up (and sealed) for that run.</summary>
     Task<long?> GetVersion(string runId);
 
+    /// <summary>
+    /// Where workers of other silos reach this slice's reads and pushes without Orleans'
+    /// messaging: the tensor link of the silo it is active on (<c>ip:port</c>), or null when that
+    /// silo runs none (then they use <see cref="Read"/> and <see cref="Push"/>).
+    /// </summary>
+    [Orleans.Concurrency.AlwaysInterleave]
+    Task<string?> GetLink();
+
     /// <summary>Writes a range of weights or velocity (initial values or a checkpoint), before or after <see cref="Seal"/>.</summary>
     Task Write(ParameterChunk chunk);
 
