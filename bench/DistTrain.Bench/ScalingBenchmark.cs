@@ -19,7 +19,8 @@ namespace DistTrain.Bench;
 /// <c>--warmup-seconds S</c> (untimed runs after a cluster starts, default 20),
 /// <c>--local-seconds S</c> (default 4), <c>--cores 0,1</c>, <c>--run-args K=V,…</c> (extra
 /// run-spec settings for the Orleans runs: <c>buckets=BYTES</c>, <c>compression=bf16</c>,
-/// <c>slices=N</c>).
+/// <c>slices=N</c>), <c>--silo-args "--Key=Value ..."</c> (extra silo configuration, such as
+/// <c>--DistTrain:Link:Enabled=false</c> to measure grain calls instead of the tensor link).
 /// </summary>
 internal static class ScalingBenchmark
 {
@@ -54,7 +55,7 @@ internal static class ScalingBenchmark
         var orleans = new Dictionary<(string Model, int Batch, int Workers), OrleansMeasurement>();
         foreach (int processes in new[] { 1, 2 })
         {
-            await using var cluster = await ProcessCluster.Start([.. options.Cores.Take(processes)]);
+            await using var cluster = await ProcessCluster.Start([.. options.Cores.Take(processes)], options.SiloArgs);
             await cluster.WarmUp(Spec(options, options.Models[0], options.Batches[0], processes), options.WarmupSeconds);
             foreach (string model in options.Models)
             {
@@ -129,6 +130,7 @@ internal sealed class ScalingOptions
         WarmupSeconds = double.Parse(Option(args, "--warmup-seconds", "20"), CultureInfo.InvariantCulture);
         LocalSeconds = double.Parse(Option(args, "--local-seconds", "4"), CultureInfo.InvariantCulture);
         Cores = [.. Option(args, "--cores", "0,1").Split(',').Select(int.Parse)];
+        SiloArgs = [.. Option(args, "--silo-args", string.Empty).Split(' ', StringSplitOptions.RemoveEmptyEntries)];
         _runArgs = Option(args, "--run-args", string.Empty)
             .Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(kv => kv.Split('=', 2))
@@ -152,6 +154,9 @@ internal sealed class ScalingOptions
     public double LocalSeconds { get; }
 
     public int[] Cores { get; }
+
+    /// <summary>Extra configuration for every silo process (<c>--silo-args "--DistTrain:Link:Enabled=false"</c>).</summary>
+    public string[] SiloArgs { get; }
 
     /// <summary>The <c>--run-args</c> settings applied to a run spec.</summary>
     public RunSpec Apply(RunSpec spec, int workers)

@@ -31,7 +31,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
     public static bool CanPin() => File.Exists("/usr/bin/taskset") || File.Exists("/bin/taskset");
 
     /// <summary>One silo per core in <paramref name="cores"/>, one CPU worker of one thread each; returns once the client sees them all.</summary>
-    public static async Task<ProcessCluster> Start(int[] cores)
+    public static async Task<ProcessCluster> Start(int[] cores, IReadOnlyList<string>? siloArgs = null)
     {
         string siloDll = Path.Combine(AppContext.BaseDirectory, "DistTrain.Silo.dll");
         if (!File.Exists(siloDll))
@@ -64,7 +64,7 @@ internal sealed class ProcessCluster : IAsyncDisposable
                     "--DistTrain:Devices:CpuThreads=1",
                     $"--DistTrain:Coordinator:CheckpointRoot={Path.Combine(Path.GetTempPath(), "disttrain-scaling")}",
                     "--Logging:LogLevel:Default=Warning",
-                })
+                }.Concat(siloArgs ?? []))
                 {
                     info.ArgumentList.Add(arg);
                 }

@@ -46,7 +46,8 @@ public sealed class TlsClusterTests : IDisposable
 
         var primary = (Silo: ClusterConnection.FreeLoopbackPort(), Gateway: ClusterConnection.FreeLoopbackPort());
         var secondary = (Silo: ClusterConnection.FreeLoopbackPort(), Gateway: ClusterConnection.FreeLoopbackPort());
-        StartSilo(primary.Silo, primary.Gateway, primary.Silo);
+        int link = ClusterConnection.FreeLoopbackPort();
+        StartSilo(primary.Silo, primary.Gateway, primary.Silo, link);
         await ProcessRunner.WaitForPortAsync(primary.Gateway, _silos, TimeSpan.FromSeconds(60));
         StartSilo(secondary.Silo, secondary.Gateway, primary.Silo);
         await ProcessRunner.WaitForPortAsync(secondary.Gateway, _silos, TimeSpan.FromSeconds(60));
@@ -56,8 +57,8 @@ public sealed class TlsClusterTests : IDisposable
         var silos = await WaitForSilosAsync(cluster, 2, good);
         Assert.Equal(2, silos.GetProperty("silos").GetArrayLength());
 
-        // Raw TLS against both ports: only the cluster's certificate survives the handshake.
-        foreach (int port in new[] { primary.Gateway, primary.Silo })
+        // Raw TLS against both ports and the tensor link's: only the cluster's certificate survives the handshake.
+        foreach (int port in new[] { primary.Gateway, primary.Silo, link })
         {
             Assert.True(await HandshakeAcceptedAsync(port, LoadPem(good)), $"port {port} refused the cluster's own client certificate");
             Assert.False(await HandshakeAcceptedAsync(port, null), $"port {port} accepted a client without a certificate");
@@ -87,6 +88,17 @@ public sealed class TlsClusterTests : IDisposable
         Assert.Contains("give --tls-cert", withoutCertificate.Error, StringComparison.Ordinal);
         Assert.True(list.ExitCode == 0, list.Error);
         Assert.DoesNotContain("refused-", list.Output, StringComparison.Ordinal);
+
+        // A run over both silos with the cluster's certificate: each worker reads and pushes the other silo's slice over the mutual-TLS link.
+        var trained = await ProcessRunner.RunConsoleAsync(_directory, CommandTimeout, ["train", "--cluster", cluster, "--preset", "linear-regression", "--csv", _csv, "--run-id", "tls-run", "--epochs", "3", "--json", .. ClientTls(good.Item1, good.Item2)]);
+        Assert.True(trained.ExitCode == 0, $"{trained.Error}{trained.Output}");
+        using (var summary = JsonDocument.Parse(trained.Output.Trim()))
+        {
+            Assert.Equal("Completed", summary.RootElement.GetProperty("state").GetString());
+            Assert.Equal(2, summary.RootElement.GetProperty("workers").GetInt32());
+        }
+
+        Assert.All(_silos, s => Assert.Contains("(mutual TLS)", s.Output + s.Error, StringComparison.Ordinal));
         Assert.All(_silos, s => Assert.False(s.HasExited, s.Error));
     }
 
@@ -130,7 +142,7 @@ public sealed class TlsClusterTests : IDisposable
     private static X509Certificate2 LoadPem((string Certificate, string Key) files) =>
         X509Certificate2.CreateFromPemFile(files.Certificate, files.Key);
 
-    private void StartSilo(int siloPort, int gatewayPort, int primaryPort)
+    private void StartSilo(int siloPort, int gatewayPort, int primaryPort, int linkPort = 0)
     {
         _silos.Add(ProcessRunner.Start(
             "DistTrain.Silo.dll",
@@ -138,6 +150,7 @@ public sealed class TlsClusterTests : IDisposable
             $"--DistTrain:Cluster:SiloPort={siloPort}",
             $"--DistTrain:Cluster:GatewayPort={gatewayPort}",
             $"--DistTrain:Cluster:PrimarySiloPort={primaryPort}",
+            $"--DistTrain:Link:Port={linkPort}",
             "--DistTrain:Devices:Backend=cpu",
             "--DistTrain:Devices:CpuWorkers=1",
             "--DistTrain:Devices:CpuThreads=1",

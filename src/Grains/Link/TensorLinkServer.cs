@@ -52,11 +52,11 @@ internal sealed partial class TensorLinkServer(
         }
     }
 
-    /// <summary>Serves slice <paramref name="key"/> from now on; returns <see cref="Endpoint"/>.</summary>
-    public string? Host(string key)
+    /// <summary>Serves slice <paramref name="key"/> from now on; returns where (null when the link is off).</summary>
+    public LinkAddress? Host(string key)
     {
         _hosted[key] = 0;
-        return Endpoint;
+        return Endpoint is { } endpoint ? new LinkAddress(endpoint, silo.SiloAddress.ToParsableString()) : null;
     }
 
     /// <summary>Stops serving slice <paramref name="key"/> (its grain deactivates).</summary>

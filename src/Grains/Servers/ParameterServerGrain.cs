@@ -96,7 +96,7 @@ internal sealed partial class ParameterServerGrain(ComputeDeviceCatalog devices,
         Task.FromResult(_config is not null && _sealed && _config.RunId == runId ? _version : (long?)null);
 
     /// <inheritdoc />
-    public Task<string?> GetLink() => Task.FromResult(link.Host(this.GetPrimaryKeyString()));
+    public Task<LinkAddress?> GetLink() => Task.FromResult(link.Host(this.GetPrimaryKeyString()));
 
     /// <inheritdoc />
     public Task Write(ParameterChunk chunk)

@@ -278,9 +278,9 @@ internal sealed partial class WorkerGrain(
 
             var grain = GrainFactory.GetGrain<IParameterServerGrain>(key);
             LinkConnection? link = null;
-            if (links.Enabled && !slices.Contains(key) && await grain.GetLink() is { } endpoint)
+            if (links.Enabled && !slices.Contains(key) && await grain.GetLink() is { } address)
             {
-                link = await links.Connect(endpoint);
+                link = await links.Connect(address);
             }
 
             if (_routes.Count >= RouteLimit)

@@ -70,9 +70,27 @@ public sealed class SiloProcess : IDisposable
         }
     }
 
+    /// <summary>Stops the process where it is (SIGSTOP): it neither dies nor answers, as a silo swapping or stuck in the kernel.</summary>
+    public void Pause() => Signal(19);
+
+    /// <summary>Lets a paused process go on (SIGCONT).</summary>
+    public void Resume() => Signal(18);
+
+    private void Signal(int signal)
+    {
+        if (!_process.HasExited && SendSignal(_process.Id, signal) != 0)
+        {
+            throw new InvalidOperationException($"signal {signal} to process {_process.Id} failed (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()})");
+        }
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
+
     /// <inheritdoc />
     public void Dispose()
     {
+        Resume();
         Kill();
         _process.Dispose();
     }

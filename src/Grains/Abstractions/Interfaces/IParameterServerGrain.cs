@@ -27,11 +27,11 @@ public interface IParameterServerGrain : IGrainWithStringKey
 
     /// <summary>
     /// Where workers of other silos reach this slice's reads and pushes without Orleans'
-    /// messaging: the tensor link of the silo it is active on (<c>ip:port</c>), or null when that
+    /// messaging: the tensor link of the silo it is active on, or null when that
     /// silo runs none (then they use <see cref="Read"/> and <see cref="Push"/>).
     /// </summary>
     [Orleans.Concurrency.AlwaysInterleave]
-    Task<string?> GetLink();
+    Task<LinkAddress?> GetLink();
 
     /// <summary>Writes a range of weights or velocity (initial values or a checkpoint), before or after <see cref="Seal"/>.</summary>
     Task Write(ParameterChunk chunk);
