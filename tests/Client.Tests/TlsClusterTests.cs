@@ -151,6 +151,7 @@ public sealed class TlsClusterTests : IDisposable
             $"--DistTrain:Cluster:GatewayPort={gatewayPort}",
             $"--DistTrain:Cluster:PrimarySiloPort={primaryPort}",
             $"--DistTrain:Link:Port={linkPort}",
+            $"--DistTrain:Data:Roots:0={_directory}",
             "--DistTrain:Devices:Backend=cpu",
             "--DistTrain:Devices:CpuWorkers=1",
             "--DistTrain:Devices:CpuThreads=1",
