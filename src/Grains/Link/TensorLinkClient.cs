@@ -73,10 +73,7 @@ internal sealed partial class TensorLinkClient(IOptions<TensorLinkOptions> optio
                     if (gone.Contains(silo) && _connections.TryRemove(endpoint, out var entry))
                     {
                         LogSiloGone(endpoint, silo);
-                        if (entry.IsValueCreated && entry.Value.IsCompletedSuccessfully)
-                        {
-                            await entry.Value.Result.DisposeAsync().ConfigureAwait(false);
-                        }
+                        await Close(entry).ConfigureAwait(false);
                     }
                 }
             }
@@ -91,13 +88,19 @@ internal sealed partial class TensorLinkClient(IOptions<TensorLinkOptions> optio
         _disposed.Cancel();
         foreach (var entry in _connections.Values)
         {
-            if (entry.IsValueCreated && entry.Value.IsCompletedSuccessfully)
-            {
-                await entry.Value.Result.DisposeAsync().ConfigureAwait(false);
-            }
+            await Close(entry).ConfigureAwait(false);
         }
 
         _connections.Clear();
+    }
+
+    /// <summary>Closes a connection that was opened (one still opening or that failed to open holds nothing).</summary>
+    private static async Task Close(Lazy<Task<LinkConnection>> entry)
+    {
+        if (entry.IsValueCreated && entry.Value.IsCompletedSuccessfully)
+        {
+            await entry.Value.Result.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Tensor link to {Endpoint} closed: its silo {Silo} is dead or stopping")]

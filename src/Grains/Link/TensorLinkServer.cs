@@ -97,11 +97,7 @@ internal sealed partial class TensorLinkServer(
     {
         _stopping.Cancel();
         _listener?.Dispose();
-        foreach (Socket socket in _connections.Keys)
-        {
-            socket.Dispose();
-        }
-
+        DropConnections();
         Endpoint = null;
         return Task.CompletedTask;
     }
@@ -205,8 +201,6 @@ internal sealed partial class TensorLinkServer(
             if (op == LinkProtocol.Push)
             {
                 var chunk = new GradientChunk(reader.String(), reader.Int64(), new ShardNode(reader.Int32(), reader.Int32()), reader.Int32(), payload, (GradientCompression)reader.Byte());
-                ArrayPool<byte>.Shared.Return(prefix);
-                prefix = [];
                 bool counted = await grain.Push(chunk).ConfigureAwait(false); // the slice has copied the payload when this returns
                 response = LinkProtocol.Frame(id, 0, w =>
                 {
@@ -219,8 +213,6 @@ internal sealed partial class TensorLinkServer(
                 var kind = (ParameterKind)reader.Byte();
                 int offset = reader.Int32();
                 int count = reader.Int32();
-                ArrayPool<byte>.Shared.Return(prefix);
-                prefix = [];
                 ParameterChunk chunk = await grain.Read(kind, offset, count).ConfigureAwait(false);
                 answer = chunk.Data;
                 response = LinkProtocol.Frame(id, answer.Length, w =>
@@ -247,11 +239,7 @@ internal sealed partial class TensorLinkServer(
         }
         finally
         {
-            if (prefix.Length > 0)
-            {
-                ArrayPool<byte>.Shared.Return(prefix);
-            }
-
+            ArrayPool<byte>.Shared.Return(prefix);
             _arrays.Return(payload);
         }
 
