@@ -48,6 +48,14 @@ public abstract class Layer : IDisposable
     /// <summary>Total floats of <see cref="Parameters"/>.</summary>
     public int ParameterCount => Parameters.Sum(p => p.Length);
 
+    /// <summary>
+    /// Writes this layer's initial parameters (its whole slice of the flat vector) for run seed
+    /// <paramref name="seed"/>, or returns false (the default) for <see cref="ParameterInitializer"/>
+    /// to fill each of <see cref="Parameters"/> from its <see cref="LayerParameter.Initializer"/>.
+    /// <paramref name="firstStream"/> is the random stream the initialiser gives the layer's first tensor.
+    /// </summary>
+    public virtual bool TryInitializeParameters(Span<float> parameters, ulong seed, ulong firstStream) => false;
+
     /// <summary>Allocates scratch buffers for up to <paramref name="maxRows"/> rows; called again when more rows are needed.</summary>
     public virtual void Allocate(IComputeBackend backend, int maxRows)
     {

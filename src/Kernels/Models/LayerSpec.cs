@@ -14,6 +14,7 @@ namespace DistTrain.Kernels.Models;
 [JsonDerivedType(typeof(UpSampling2DSpec), "upSampling2d")]
 [JsonDerivedType(typeof(FlattenSpec), "flatten")]
 [JsonDerivedType(typeof(DropoutSpec), "dropout")]
+[JsonDerivedType(typeof(CustomLayerSpec), "custom")]
 public abstract record LayerSpec
 {
     /// <summary>Prefix of the layer's name: the n-th layer of this kind is named <c>{Kind}_{n}</c>.</summary>

@@ -5,7 +5,7 @@ namespace DistTrain.Kernels.Models;
 
 /// <summary>
 /// A sequential model: the shape of one input sample, the layers in order, and the loss.
-/// Serialises to JSON (<see cref="ToJson"/>, <see cref="FromJson"/>); equality is structural.
+/// Serialises to JSON (<see cref="ToJson"/>, <see cref="FromJson(string)"/>); equality is structural.
 /// </summary>
 /// <remarks>
 /// The cross-entropy losses take logits. A last Dense layer with a softmax activation (for
@@ -32,9 +32,22 @@ public sealed record ModelSpec(IReadOnlyList<int> InputShape, IReadOnlyList<Laye
     public string ToJson() => JsonSerializer.Serialize(this, SpecJson.Options);
 
     /// <summary>Reads and validates a model spec; throws <see cref="FormatException"/> naming what is wrong.</summary>
-    public static ModelSpec FromJson(string json)
+    public static ModelSpec FromJson(string json) => FromJson(json, null);
+
+    /// <summary>
+    /// Reads and validates a model spec whose custom layers (<see cref="CustomLayerSpec"/>) are
+    /// looked up by <paramref name="layerTypes"/> (null: <see cref="LayerTypeResolver.Default"/>,
+    /// this process); throws <see cref="FormatException"/> naming what is wrong, a layer type
+    /// that is not found included.
+    /// </summary>
+    public static ModelSpec FromJson(string json, LayerTypeResolver? layerTypes)
     {
         ModelSpec spec = SpecJson.Read<ModelSpec>(json, "model spec");
+        if (layerTypes is not null && spec.Layers is not null && spec.Layers.Any(l => l is CustomLayerSpec))
+        {
+            spec = spec with { Layers = [.. spec.Layers.Select(l => l is CustomLayerSpec custom ? custom with { Resolver = layerTypes } : l)] };
+        }
+
         try
         {
             spec.Validate();

@@ -6,6 +6,8 @@ namespace DistTrain.Kernels.Models;
 /// Initial weights of a model, a pure function of (spec, seed): tensor <c>i</c> of the layout
 /// draws from its own SplitMix64 stream keyed by (seed, i), so changing one layer does not
 /// move the others' values. Glorot-uniform and zero tensors are bit-identical on every platform.
+/// A layer may supply its own values (<see cref="Layer.TryInitializeParameters"/>: a custom
+/// layer's initialisers, run with the stream of its first tensor).
 /// </summary>
 public static class ParameterInitializer
 {
@@ -21,6 +23,13 @@ public static class ParameterInitializer
         ulong index = 0;
         foreach (Layer layer in layers)
         {
+            if (layer.TryInitializeParameters(weights.AsSpan(offset, layer.ParameterCount), seed, InitStreams + index))
+            {
+                offset += layer.ParameterCount;
+                index += (ulong)layer.Parameters.Count;
+                continue;
+            }
+
             foreach (LayerParameter p in layer.Parameters)
             {
                 Fill(weights.AsSpan(offset, p.Length), p.Shape, p.Initializer, seed, InitStreams + index);

@@ -69,10 +69,23 @@ public sealed class GradientTape : IDisposable
     /// implicit all-ones output gradient), each of its source's shape; null for an unconnected or
     /// non-float source.
     /// </summary>
-    public Tensor?[] Gradient(Tensor target, IReadOnlyList<Tensor> sources)
+    public Tensor?[] Gradient(Tensor target, IReadOnlyList<Tensor> sources) => Gradient(target, sources, null);
+
+    /// <summary>
+    /// The vector-Jacobian products <c>Σ outputGradient ⊙ ∂target/∂source</c> for each source
+    /// (TF's <c>output_gradients</c>): the backward pass starts from <paramref name="outputGradient"/>
+    /// (the target's shape and dtype) instead of ones; null starts from ones, as
+    /// <see cref="Gradient(Tensor, IReadOnlyList{Tensor})"/>.
+    /// </summary>
+    public Tensor?[] Gradient(Tensor target, IReadOnlyList<Tensor> sources, Tensor? outputGradient)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(sources);
+        if (outputGradient is not null && (outputGradient.Shape != target.Shape || outputGradient.DType != target.DType))
+        {
+            throw new ArgumentException($"Gradient: the output gradient is {outputGradient.DType.Name()} {outputGradient.Shape}; the target is {target.DType.Name()} {target.Shape}.", nameof(outputGradient));
+        }
+
         if (_used && !Persistent)
         {
             throw new InvalidOperationException("This GradientTape is not persistent: it can compute gradients only once and its records are released. Create it with new GradientTape(persistent: true) to call Gradient more than once.");
@@ -87,7 +100,7 @@ public sealed class GradientTape : IDisposable
             var grads = new Dictionary<Tensor, Tensor>(ReferenceEqualityComparer.Instance);
             if (_tracked.Contains(target) && target.DType.IsFloating())
             {
-                grads[target] = Tensor.OnesLike(target);
+                grads[target] = outputGradient ?? Tensor.OnesLike(target);
             }
 
             for (int n = nodes.Count - 1; n >= 0; n--)

@@ -17,6 +17,14 @@ public partial class Tensor
         /// <summary>Restarts the per-thread generator used when no seed is given (<c>tf.random.set_seed</c>).</summary>
         public static void SetSeed(ulong seed) => s_global = new SplitMix64(seed);
 
+        /// <summary>Replaces the per-thread generator (null: seed 0 on next use) and returns the one it replaces, to be put back.</summary>
+        internal static SplitMix64? ExchangeGenerator(SplitMix64? generator)
+        {
+            SplitMix64? old = s_global;
+            s_global = generator;
+            return old;
+        }
+
         /// <summary>Samples of N(mean, stddev²).</summary>
         public static Tensor Normal(TensorShape shape, double mean = 0, double stddev = 1, DType dtype = DType.Float32, ulong? seed = null)
         {

@@ -13,6 +13,7 @@ public abstract class Layer
 {
     private static readonly Dictionary<string, int> s_names = [];
     private readonly List<Variable> _weights = [];
+    private readonly List<string> _weightNames = [];
 
     /// <summary>Creates the layer; the name defaults to the type name, then <c>Type_1</c>, <c>Type_2</c>, … as in Keras.</summary>
     protected Layer(string? name = null)
@@ -103,7 +104,71 @@ public abstract class Layer
 
         var weight = new Variable(value, trainable, $"{Name}/{name}");
         _weights.Add(weight);
+        _weightNames.Add(name);
         return weight;
+    }
+
+    /// <summary>
+    /// Every variable of this layer and its sub-layers, in <see cref="Variables"/> order, with a
+    /// path that does not depend on how many layers the process made before: the sub-layer's
+    /// field name (an element of a collection field adds its index), then the weight's
+    /// <see cref="AddWeight"/> name, for example <c>fc1/kernel</c> or <c>blocks/0/w</c>.
+    /// </summary>
+    internal IReadOnlyList<(string Path, Variable Variable)> NamedVariables()
+    {
+        var result = new List<(string, Variable)>();
+        var seen = new HashSet<Variable>(ReferenceEqualityComparer.Instance);
+        VisitNamed(this, string.Empty, result, seen, new HashSet<Layer>(ReferenceEqualityComparer.Instance));
+        return result;
+    }
+
+    private static void VisitNamed(Layer layer, string prefix, List<(string, Variable)> result, HashSet<Variable> seen, HashSet<Layer> visited)
+    {
+        if (!visited.Add(layer))
+        {
+            return;
+        }
+
+        for (int i = 0; i < layer._weights.Count; i++)
+        {
+            if (seen.Add(layer._weights[i]))
+            {
+                result.Add((prefix + layer._weightNames[i], layer._weights[i]));
+            }
+        }
+
+        for (var type = layer.GetType(); type is not null && type != typeof(Layer); type = type.BaseType)
+        {
+            foreach (var member in type.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+            {
+                string field = FieldName(member.Name);
+                switch (member.GetValue(layer))
+                {
+                    case Layer sub when !ReferenceEquals(sub, layer):
+                        VisitNamed(sub, $"{prefix}{field}/", result, seen, visited);
+                        break;
+                    case IEnumerable<Layer> subs:
+                        int index = 0;
+                        foreach (var sub in subs)
+                        {
+                            VisitNamed(sub, $"{prefix}{field}/{index++}/", result, seen, visited);
+                        }
+
+                        break;
+                }
+            }
+        }
+    }
+
+    /// <summary>The source name of a field: <c>_fc1</c> → <c>fc1</c>, a property's <c>&lt;Fc1&gt;k__BackingField</c> → <c>Fc1</c>, a captured parameter's <c>&lt;fc1&gt;P</c> → <c>fc1</c>.</summary>
+    private static string FieldName(string name)
+    {
+        if (name.StartsWith('<') && name.IndexOf('>', StringComparison.Ordinal) is > 1 and var end)
+        {
+            name = name[1..end];
+        }
+
+        return name.TrimStart('_') is { Length: > 0 } trimmed ? trimmed : name;
     }
 
     private List<Variable> Collect(bool trainableOnly)
