@@ -125,8 +125,9 @@ public static class DistTrainSiloExtensions
 
     /// <summary>
     /// Adds the DistTrain grains' services to a silo whose clustering is already set up: the
-    /// options (sections <see cref="DeviceOptions.SectionName"/> and
-    /// <see cref="CoordinatorOptions.SectionName"/>), device discovery, the data-set
+    /// options (sections <see cref="DeviceOptions.SectionName"/>,
+    /// <see cref="CoordinatorOptions.SectionName"/> and <see cref="Grains.Plugins.PluginOptions.SectionName"/>,
+    /// whose folder of custom layer assemblies is loaded at start), device discovery, the data-set
     /// provider, worker placement, the grain storage <see cref="DistTrainStorage.Name"/>
     /// and reminders (Redis when <paramref name="redisConnectionString"/> is given, else in memory).
     /// </summary>
@@ -154,6 +155,7 @@ public static class DistTrainSiloExtensions
             .Validate(o => o.ConnectTimeout > TimeSpan.Zero && o.RequestTimeout > TimeSpan.Zero, $"{Grains.Link.TensorLinkOptions.SectionName}: ConnectTimeout and RequestTimeout must be positive.")
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddOptions<Grains.Plugins.PluginOptions>().BindConfiguration(Grains.Plugins.PluginOptions.SectionName);
         var coordinator = builder.Services.AddOptions<CoordinatorOptions>().BindConfiguration(CoordinatorOptions.SectionName);
         if (configureCoordinator is not null)
         {

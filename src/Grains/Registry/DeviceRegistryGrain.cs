@@ -10,7 +10,7 @@ namespace DistTrain.Grains.Registry;
 /// silo's own <see cref="ComputeDeviceCatalog"/>.
 /// </summary>
 [SiloPinnedPlacement]
-internal sealed class DeviceRegistryGrain(ComputeDeviceCatalog devices, ILocalSiloDetails silo) : Grain, IDeviceRegistryGrain
+internal sealed class DeviceRegistryGrain(ComputeDeviceCatalog devices, ILocalSiloDetails silo, Plugins.SiloLayerTypes layerTypes) : Grain, IDeviceRegistryGrain
 {
     /// <inheritdoc />
     public Task<IReadOnlyList<DeviceInfo>> GetDevices()
@@ -21,5 +21,25 @@ internal sealed class DeviceRegistryGrain(ComputeDeviceCatalog devices, ILocalSi
             .. devices.Devices.Select(d => new DeviceInfo(SiloPinnedKey.For(self, d.Id), self.ToParsableString(), d.Id, d.Description)),
         ];
         return Task.FromResult(list);
+    }
+
+    /// <inheritdoc />
+    public Task CheckModel(string modelSpecJson)
+    {
+        try
+        {
+            var spec = Kernels.Models.ModelSpec.FromJson(modelSpecJson, layerTypes.Resolver);
+            foreach (var layer in spec.CreateLayers())
+            {
+                layer.Dispose();
+            }
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
+        {
+            // An exception type every caller can deserialise, with the silo's own message.
+            throw new InvalidOperationException($"Silo {silo.SiloAddress.ToParsableString()} cannot build the run's model: {e.Message}");
+        }
+
+        return Task.CompletedTask;
     }
 }

@@ -77,9 +77,10 @@ internal sealed class RunContext
 
     /// <summary>
     /// Validates <paramref name="spec"/> and derives the run's constants; the checkpoint paths
-    /// must lie under <see cref="CoordinatorOptions.EffectiveCheckpointRoots"/>.
+    /// must lie under <see cref="CoordinatorOptions.EffectiveCheckpointRoots"/>; custom layer
+    /// types are looked up by <paramref name="layerTypes"/> (the silo's plugins).
     /// </summary>
-    public static RunContext Create(string runId, RunSpec spec, IDataSetProvider dataSets, CoordinatorOptions options, int slices = 0)
+    public static RunContext Create(string runId, RunSpec spec, IDataSetProvider dataSets, CoordinatorOptions options, int slices = 0, LayerTypeResolver? layerTypes = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         string checkpointRoot = options.CheckpointRoot;
@@ -109,7 +110,7 @@ internal sealed class RunContext
         Require(spec.CheckpointInterval >= 0, $"RunSpec.CheckpointInterval must be ≥ 0, got {spec.CheckpointInterval}.");
         Require(spec.MaxSteps is null or > 0, $"RunSpec.MaxSteps must be > 0 when set, got {spec.MaxSteps}.");
 
-        ModelSpec model = ModelSpec.FromJson(spec.ModelSpecJson);
+        ModelSpec model = ModelSpec.FromJson(spec.ModelSpecJson, layerTypes);
         model.Validate();
         OptimizerSpec optimizer = spec.Optimizer.ToSpec();
         ParameterLayout layout = ParameterLayout.For(model);

@@ -67,7 +67,7 @@ internal sealed partial class TrainingRunGrain
 
         try
         {
-            _eventLog ??= new RunEventLog(directory, spec.BatchSize, hasAccuracy: (_run?.Model ?? ModelSpec.FromJson(spec.ModelSpecJson)).Loss != LossKind.MeanSquaredError);
+            _eventLog ??= new RunEventLog(directory, spec.BatchSize, hasAccuracy: (_run?.Model ?? ModelSpec.FromJson(spec.ModelSpecJson, layerTypes.Resolver)).Loss != LossKind.MeanSquaredError);
             write(_eventLog);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -1,4 +1,5 @@
 using DistTrain.Grains.Data;
+using DistTrain.Grains.Placement;
 using DistTrain.Kernels.Training;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,6 +21,7 @@ internal sealed partial class TrainingRunGrain(
     IClusterMembershipService membership,
     ILocalSiloDetails silo,
     IOptions<CoordinatorOptions> options,
+    Plugins.SiloLayerTypes layerTypes,
     ILogger<TrainingRunGrain> logger) : Grain, ITrainingRunGrain, IRemindable
 {
     private const string ReminderName = "keep-running";
@@ -46,7 +48,7 @@ internal sealed partial class TrainingRunGrain(
             // Reactivated (reminder or any call) after a failover: take the run over (a higher
             // generation, on record before the slices hear from this activation), rewind to the
             // checkpoint and go on.
-            UseRun(RunContext.Create(RunId, S.Spec, dataSets, _options, S.ServerSlices));
+            UseRun(RunContext.Create(RunId, S.Spec, dataSets, _options, S.ServerSlices, layerTypes.Resolver));
             S.Generation++;
             await SaveState();
             LogReactivated(RunId, S.Step);
@@ -91,8 +93,10 @@ internal sealed partial class TrainingRunGrain(
         }
 
         // ServerSlices 0: one slice per silo that has workers now (fixed for the run; their homes follow the live silos).
-        int slices = spec.ServerSlices > 0 ? spec.ServerSlices : (await ListDevices(membership.CurrentSnapshot, spec.Workers)).Select(d => d.Silo).Distinct(StringComparer.Ordinal).Count();
-        var run = RunContext.Create(RunId, spec, dataSets, _options, slices);
+        var devices = await ListDevices(membership.CurrentSnapshot, spec.Workers);
+        int slices = spec.ServerSlices > 0 ? spec.ServerSlices : devices.Select(d => d.Silo).Distinct(StringComparer.Ordinal).Count();
+        var run = RunContext.Create(RunId, spec, dataSets, _options, slices, layerTypes.Resolver);
+        await CheckModelOnSilos(devices, spec.ModelSpecJson);
         _run = run;
         _workers = null;
         long generation = S.Generation + 1;
@@ -108,6 +112,33 @@ internal sealed partial class TrainingRunGrain(
         LogStarted(RunId, run.Layout.Total, run.TotalSteps, S.Step);
         StartTimer();
         return GetStatusNow();
+    }
+
+    /// <summary>
+    /// Asks every silo whose workers the run would use to build its model (a custom layer's
+    /// type must load there), so that a silo without the type fails the start with its own
+    /// message instead of failing steps; throws an <see cref="InvalidOperationException"/>
+    /// listing every silo that cannot.
+    /// </summary>
+    private async Task CheckModelOnSilos(IReadOnlyList<DeviceInfo> devices, string modelSpecJson)
+    {
+        var silos = devices.Select(d => d.Silo).Distinct(StringComparer.Ordinal).ToList();
+        var errors = await Task.WhenAll(silos.Select(async address =>
+        {
+            try
+            {
+                await GrainFactory.GetGrain<IDeviceRegistryGrain>(SiloPinnedKey.For(SiloAddress.FromParsableString(address))).CheckModel(modelSpecJson);
+                return null;
+            }
+            catch (InvalidOperationException e)
+            {
+                return e.Message;
+            }
+        }));
+        if (errors.OfType<string>().ToList() is { Count: > 0 } failed)
+        {
+            throw new InvalidOperationException($"Run '{RunId}' cannot start: {string.Join(" ", failed)}");
+        }
     }
 
     /// <inheritdoc />
@@ -150,7 +181,8 @@ internal sealed partial class TrainingRunGrain(
                     throw new InvalidOperationException($"Run '{RunId}' has no spec to resume.");
                 }
 
-                UseRun(RunContext.Create(RunId, S.Spec, dataSets, _options, S.ServerSlices));
+                UseRun(RunContext.Create(RunId, S.Spec, dataSets, _options, S.ServerSlices, layerTypes.Resolver));
+                await CheckModelOnSilos(await ListDevices(membership.CurrentSnapshot, S.Spec.Workers), S.Spec.ModelSpecJson);
                 S.Generation++;
                 CoordinatorFence.Stamp(S.Generation);
                 ResetEpochAccumulators();

@@ -35,6 +35,7 @@ internal sealed partial class WorkerGrain(
     LocalSliceDirectory slices,
     TensorLinkClient links,
     ILocalSiloDetails silo,
+    Plugins.SiloLayerTypes layerTypes,
     ILogger<WorkerGrain> logger) : Grain, IWorkerGrain
 {
     private ComputeDevice? _device;
@@ -235,7 +236,7 @@ internal sealed partial class WorkerGrain(
         ReclaimLoans();
         _replica?.Dispose();
         _replica = null;
-        var spec = ModelSpec.FromJson(config.ModelSpecJson);
+        var spec = ModelSpec.FromJson(config.ModelSpecJson, layerTypes.Resolver);
         _data = dataSets.Get(config.Data);
         _plan = new BatchPlan(_data.Count, config.BatchSize, config.MicroShards, config.Seed);
         _replica = new ModelReplica(spec, _backend!);

@@ -67,6 +67,16 @@ public sealed record CustomLayerSpec : LayerSpec
         return spec;
     }
 
+    /// <summary>
+    /// A spec naming <paramref name="layerType"/> (<c>Namespace.Type, Assembly</c>) without
+    /// loading it here (a program that only sends the spec to silos holding the plugin).
+    /// </summary>
+    public static CustomLayerSpec For(string layerType, object? arguments = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(layerType);
+        return new CustomLayerSpec(layerType, ArgumentsOf(arguments));
+    }
+
     /// <summary>A spec for <typeparamref name="TLayer"/>; see <see cref="For(Type, object?)"/>.</summary>
     public static CustomLayerSpec For<TLayer>(object? arguments = null)
         where TLayer : TapeLayer => For(typeof(TLayer), arguments);

@@ -23,10 +23,10 @@ public static class TestRuns
     public static RunSpec Spec(ModelSpec model, DataSpec data, long steps, int workers, int batch = 64, int microShards = 8, int slices = 1, int checkpointInterval = 0, OptimizerSettings? optimizer = null) =>
         new(model.ToJson(), data, batch, microShards, Epochs: 100, Seed: 42, optimizer ?? Optimizer(), workers, slices, CheckpointInterval: checkpointInterval, MaxSteps: steps);
 
-    /// <summary>The weights <see cref="LocalTrainer"/> reaches after <paramref name="steps"/> steps of <paramref name="spec"/>.</summary>
-    public static float[] LocalWeights(RunSpec spec, long steps)
+    /// <summary>The weights <see cref="LocalTrainer(RunSpec, ModelSpec?)"/> reaches after <paramref name="steps"/> steps of <paramref name="spec"/>.</summary>
+    public static float[] LocalWeights(RunSpec spec, long steps, ModelSpec? model = null)
     {
-        using var trainer = LocalTrainer(spec);
+        using var trainer = LocalTrainer(spec, model);
         var data = SyntheticDataSets.Classification(spec.Data.Synthetic!);
         for (long s = 0; s < steps; s++)
         {
@@ -36,9 +36,9 @@ public static class TestRuns
         return trainer.Weights;
     }
 
-    /// <summary>The local loop for <paramref name="spec"/> on a CPU engine (dispose it).</summary>
-    public static LocalTrainer LocalTrainer(RunSpec spec) =>
-        new(ModelSpec.FromJson(spec.ModelSpecJson), new TrainingOptions(spec.BatchSize, spec.Epochs, spec.Optimizer.ToSpec(), spec.MicroShards, spec.Seed), new CpuBackend(1));
+    /// <summary>The local loop for <paramref name="spec"/> on a CPU engine (dispose it); <paramref name="model"/> is the spec's model read elsewhere (custom layers from a plugin folder).</summary>
+    public static LocalTrainer LocalTrainer(RunSpec spec, ModelSpec? model = null) =>
+        new(model ?? ModelSpec.FromJson(spec.ModelSpecJson), new TrainingOptions(spec.BatchSize, spec.Epochs, spec.Optimizer.ToSpec(), spec.MicroShards, spec.Seed), new CpuBackend(1));
 
     /// <summary>Polls until the run leaves <see cref="RunState.Running"/> (or the timeout passes).</summary>
     public static async Task<RunStatus> WaitUntilSettled(ITrainingRunGrain run, TimeSpan? timeout = null)

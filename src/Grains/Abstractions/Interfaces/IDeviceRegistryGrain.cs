@@ -8,4 +8,11 @@ public interface IDeviceRegistryGrain : IGrainWithStringKey
 {
     /// <summary>The silo's devices, in device order.</summary>
     Task<IReadOnlyList<DeviceInfo>> GetDevices();
+
+    /// <summary>
+    /// Reads a run's model spec and builds its layers as this silo's workers would (custom
+    /// layer types from the silo's plugin folder); throws an <see cref="InvalidOperationException"/>
+    /// naming the silo and what is missing when it cannot.
+    /// </summary>
+    Task CheckModel(string modelSpecJson);
 }
