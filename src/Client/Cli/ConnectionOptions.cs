@@ -68,6 +68,15 @@ internal sealed class ConnectionOptions
         HelpName = "name",
     };
 
+    /// <summary>The environment variable that supplies <c>--plugins</c> when it is not given.</summary>
+    public const string PluginsVariable = "DISTTRAIN_PLUGINS";
+
+    public Option<string?> Plugins { get; } = new("--plugins")
+    {
+        Description = $"Folder of custom layer assemblies: the console reads model specs with them, and the embedded silo loads them (DistTrain:Plugins:Path); a running cluster's silos need their own (default: ${PluginsVariable}).",
+        HelpName = "folder",
+    };
+
     public Option<bool> Verbose { get; } = new("--verbose", "-v")
     {
         Description = "Show Orleans and host log messages (warnings and above) on standard error.",
@@ -84,6 +93,7 @@ internal sealed class ConnectionOptions
         command.Add(TlsKey);
         command.Add(TlsCa);
         command.Add(TlsServerName);
+        command.Add(Plugins);
         command.Add(Verbose);
     }
 
@@ -97,6 +107,22 @@ internal sealed class ConnectionOptions
         }
 
         var gateways = cluster is null ? [] : GatewayAddress.ParseList(cluster);
+        string? plugins = parse.GetValue(Plugins) is { Length: > 0 } folder ? folder
+            : Environment.GetEnvironmentVariable(PluginsVariable) is { Length: > 0 } pluginsVariable ? pluginsVariable
+            : null;
+        if (plugins is not null)
+        {
+            try
+            {
+                // The console itself reads and writes specs with custom layers (their JSON carries derived shapes).
+                Kernels.Models.LayerTypeResolver.Default = Kernels.Models.LayerTypeResolver.FromFolder(plugins);
+            }
+            catch (DirectoryNotFoundException e)
+            {
+                throw new CliException($"--plugins: {e.Message}", ExitCodes.Usage);
+            }
+        }
+
         return new ConnectionSettings(
             gateways,
             parse.GetValue(ClusterId) ?? ConnectionSettings.DefaultClusterId,
@@ -104,7 +130,8 @@ internal sealed class ConnectionOptions
             parse.GetValue(OtelConsole),
             parse.GetValue(OtelEndpoint),
             parse.GetValue(Verbose),
-            ReadTls(parse));
+            ReadTls(parse),
+            plugins is null ? null : Path.GetFullPath(plugins));
     }
 
     /// <summary>The TLS settings of the options and their environment variables; null when none is given (plain TCP).</summary>

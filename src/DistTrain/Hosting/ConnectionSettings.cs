@@ -10,6 +10,11 @@ namespace DistTrain.Hosting;
 /// <param name="OtelEndpoint">OTLP endpoint for the DistTrain metrics, or null.</param>
 /// <param name="Verbose">Show Orleans and host log messages (warnings and above) on standard error.</param>
 /// <param name="Tls">The client's certificate and the cluster's CA for a cluster with TLS (docs/SECURITY.md); null for plain TCP.</param>
+/// <param name="PluginsPath">
+/// A folder of custom layer assemblies (<c>DistTrain:Plugins:Path</c>) that the embedded silo
+/// loads; null for none (the embedded silo still finds layer types of this process). A running
+/// cluster's silos have their own setting.
+/// </param>
 public sealed record ConnectionSettings(
     IReadOnlyList<GatewayAddress> Gateways,
     string ClusterId,
@@ -17,7 +22,8 @@ public sealed record ConnectionSettings(
     bool OtelConsole,
     string? OtelEndpoint,
     bool Verbose,
-    DistTrain.Silo.Security.DistTrainTlsOptions? Tls = null)
+    DistTrain.Silo.Security.DistTrainTlsOptions? Tls = null,
+    string? PluginsPath = null)
 {
     /// <summary>Cluster id the silos use unless configured otherwise.</summary>
     public const string DefaultClusterId = "disttrain";

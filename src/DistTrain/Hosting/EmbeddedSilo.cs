@@ -11,7 +11,8 @@ namespace DistTrain.Hosting;
 /// the same silo as <c>DistTrain.Silo</c> (<see cref="DistTrainSiloExtensions.UseDistTrain"/>)
 /// with localhost clustering on ports chosen free at start, in-memory grain storage and
 /// reminders, checkpoints under <c>~/.disttrain/checkpoints</c>, and run-spec paths allowed
-/// anywhere (the process is the user's own). Its data-set provider can be one the program
+/// anywhere (the process is the user's own), custom layers from the program's own assemblies and
+/// from <see cref="ConnectionSettings.PluginsPath"/>. Its data-set provider can be one the program
 /// holds (to train on samples the program keeps in memory).
 /// </summary>
 public static class EmbeddedSilo
@@ -47,6 +48,11 @@ public static class EmbeddedSilo
             // One process, no remote peers: no TLS, whatever the environment says for remote clusters.
             ["DistTrain:Tls:Enabled"] = "false",
         };
+        if (!string.IsNullOrWhiteSpace(settings.PluginsPath))
+        {
+            overrides[Grains.Plugins.PluginOptions.PathKey] = Path.GetFullPath(settings.PluginsPath);
+        }
+
         if (builder.Configuration["DistTrain:Coordinator:CheckpointRoot"] is null)
         {
             overrides["DistTrain:Coordinator:CheckpointRoot"] = CheckpointRoot;

@@ -29,8 +29,12 @@ public sealed class LayerTypeResolver
         Where = where ?? "in this process (the assemblies loaded into it; LayerTypeResolver.FromFolder loads a plugin folder)";
     }
 
-    /// <summary>Searches the assemblies loaded into the default context: a user's own program.</summary>
-    public static LayerTypeResolver Default { get; } = new([]);
+    /// <summary>
+    /// The resolver of specs read without one: the assemblies of the default context (a user's
+    /// own program). A program that reads specs of plugin layers it does not reference (the
+    /// console with <c>--plugins</c>) sets it to a <see cref="FromFolder"/> resolver at start.
+    /// </summary>
+    public static LayerTypeResolver Default { get; set; } = new([]);
 
     /// <summary>The plugin assemblies, searched first.</summary>
     public IReadOnlyList<Assembly> PluginAssemblies => _plugins;

@@ -30,6 +30,23 @@ public sealed partial class SampleProgramTests
         Assert.Equal(10, predicted.Groups["classes"].Value.Split(' ').Length);
     }
 
+    [Fact]
+    public async Task TheCustomLayerSampleTrainsAUsersLayerOnTwoEmbeddedWorkersWithTheLocalLoopsBits()
+    {
+        using var sample = ProcessRunner.Start("CustomLayerCluster.dll", AppContext.BaseDirectory);
+        var code = await sample.WaitAsync(TimeSpan.FromMinutes(4));
+        var output = sample.Output;
+        Assert.True(code == 0, $"exit {code}\n{output}\n{sample.Error}");
+        Assert.Contains("\"type\": \"custom\"", output);
+        Assert.Contains("\"layerType\": \"MyDense, CustomLayerCluster\"", output);
+        var run = Regex.Match(output, @"^distributed: (?<steps>\d+) steps on (?<workers>\d+) workers, train accuracy (?<accuracy>\d+\.\d\d)%", RegexOptions.Multiline);
+        Assert.True(run.Success, output);
+        Assert.Equal("2", run.Groups["workers"].Value);
+        Assert.Equal("64", run.Groups["steps"].Value);
+        Assert.InRange(double.Parse(run.Groups["accuracy"].Value, CultureInfo.InvariantCulture), 90, 100);
+        Assert.Contains("local loop: 64 steps, same bits as the distributed run: yes", output);
+    }
+
     [GeneratedRegex(@"^epoch 1/1  loss \d+\.\d{4}  acc \d+\.\d\d%", RegexOptions.Multiline)]
     private static partial Regex EpochLine();
 
