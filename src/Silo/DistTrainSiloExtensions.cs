@@ -164,6 +164,7 @@ public static class DistTrainSiloExtensions
 
         coordinator
             .Validate(o => o.ReminderPeriod >= TimeSpan.FromSeconds(1), $"{CoordinatorOptions.SectionName}:ReminderPeriod must be at least 1 second.")
+            .Validate(o => o.StateWriteRetryPeriod >= TimeSpan.FromMilliseconds(100), $"{CoordinatorOptions.SectionName}:StateWriteRetryPeriod must be at least 100 ms.")
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddOptions<ReminderOptions>().Configure<IOptions<CoordinatorOptions>>((reminders, options) =>

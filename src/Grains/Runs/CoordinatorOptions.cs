@@ -39,6 +39,12 @@ public sealed class CoordinatorOptions
     /// </summary>
     public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How often a coordinator retries a state write that failed because the store (Redis) was
+    /// unreachable; the run goes on meanwhile and a stop, pause or the run's end stays in force.
+    /// </summary>
+    public TimeSpan StateWriteRetryPeriod { get; set; } = TimeSpan.FromSeconds(3);
+
     /// <summary>How long one timer turn may drive steps before letting queued calls (Start, Resume, GetWeights) in.</summary>
     public TimeSpan TurnBudget { get; set; } = TimeSpan.FromMilliseconds(500);
 }

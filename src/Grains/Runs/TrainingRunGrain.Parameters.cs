@@ -172,7 +172,7 @@ internal sealed partial class TrainingRunGrain
         await Task.Run(() => CheckpointStore.Save(path, checkpoint));
         S.LastCheckpoint = path;
         S.CheckpointStep = S.Step;
-        await SaveState();
+        await SaveStateOrRetryLater(); // the checkpoint file is durable; the state may follow once the store answers
         LogCheckpoint(RunId, S.Step, path);
     }
 
@@ -187,7 +187,7 @@ internal sealed partial class TrainingRunGrain
         }
 
         S.State = RunState.Paused;
-        await SaveState();
+        await SaveStateOrRetryLater();
     }
 
     private async Task StopNow()
@@ -202,7 +202,7 @@ internal sealed partial class TrainingRunGrain
 
         await CleanUp();
         S.State = RunState.Stopped; // made visible last, so a client that sees it may shut the silo down
-        await SaveState();
+        await SaveStateOrRetryLater();
         LogEnded(RunId, S.State, S.Step);
     }
 
@@ -217,7 +217,7 @@ internal sealed partial class TrainingRunGrain
         await CleanUp();
         S.State = RunState.Completed;
         S.Error = null;
-        await SaveState();
+        await SaveStateOrRetryLater();
         LogEnded(RunId, S.State, S.Step);
     }
 
@@ -227,7 +227,7 @@ internal sealed partial class TrainingRunGrain
         await CleanUp();
         S.State = RunState.Failed;
         S.Error = error;
-        await SaveState();
+        await SaveStateOrRetryLater();
         LogEnded(RunId, S.State, S.Step);
     }
 

@@ -35,6 +35,8 @@ internal sealed partial class TrainingRunGrain(
     private int _lastWorkerCount;
     private bool _superseded;
     private string[]? _sliceHomes;
+    private bool _stateUnsaved;
+    private IGrainTimer? _saveRetry;
 
     private string RunId => this.GetPrimaryKeyString();
 
@@ -66,8 +68,9 @@ internal sealed partial class TrainingRunGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         StopTimer();
+        _saveRetry?.Dispose();
         CloseEventLog();
-        if (!_superseded && S.Spec is not null && S.State is RunState.Running or RunState.Paused)
+        if (!_superseded && S.Spec is not null && (S.State is RunState.Running or RunState.Paused || _stateUnsaved))
         {
             LogDeactivated(RunId, S.Step, reason.ReasonCode.ToString());
             try
@@ -287,6 +290,7 @@ internal sealed partial class TrainingRunGrain(
         try
         {
             await state.WriteStateAsync();
+            _stateUnsaved = false;
         }
         catch (Orleans.Storage.InconsistentStateException)
         {
@@ -302,7 +306,62 @@ internal sealed partial class TrainingRunGrain(
 
             state.State = mine;
             await state.WriteStateAsync();
+            _stateUnsaved = false;
         }
+    }
+
+    /// <summary>
+    /// Writes the state where the coordinator itself moves the run on (a checkpoint, the run's
+    /// end, a pause or stop): if the store is unreachable (Redis down or restarting) the run does
+    /// not fail, and a requested stop or pause is not dropped; the state in memory stands, the
+    /// coordinator stays active and <see cref="RetrySave"/> writes it every
+    /// <see cref="CoordinatorOptions.StateWriteRetryPeriod"/> until the store answers. While a
+    /// write is pending, checkpoints leave the write to the retry, so an outage costs one
+    /// store timeout per retry, not one per checkpoint. A newer activation found in storage
+    /// (<see cref="CoordinatorFence"/>) still throws.
+    /// </summary>
+    private async Task SaveStateOrRetryLater()
+    {
+        if (_stateUnsaved && S.State is RunState.Running)
+        {
+            return; // the retry timer writes the newest state
+        }
+
+        try
+        {
+            await SaveState();
+        }
+        catch (Exception e) when (!CoordinatorFence.IsSuperseded(e) && !_superseded)
+        {
+            _stateUnsaved = true;
+            LogStateWriteDeferred(e, RunId, S.State, S.Step);
+            _saveRetry ??= this.RegisterGrainTimer(RetrySave, new GrainTimerCreationOptions(_options.StateWriteRetryPeriod, _options.StateWriteRetryPeriod) { Interleave = false, KeepAlive = true });
+        }
+    }
+
+    /// <summary>One try of a deferred state write; ends the retries once it succeeds.</summary>
+    private async Task RetrySave(CancellationToken cancellationToken)
+    {
+        if (_stateUnsaved && !_superseded)
+        {
+            try
+            {
+                await SaveState();
+                LogStateWritten(RunId, S.State, S.Step);
+            }
+            catch (Exception e) when (!CoordinatorFence.IsSuperseded(e))
+            {
+                LogStateWriteRetryFailed(RunId, e.GetType().Name, e.Message);
+                return;
+            }
+            catch (Exception)
+            {
+                // Superseded: SaveState stepped aside; nothing more to write.
+            }
+        }
+
+        _saveRetry?.Dispose();
+        _saveRetry = null;
     }
 
     /// <summary>Stops this activation for good: another one drives the run (<see cref="CoordinatorFence"/>).</summary>
@@ -317,6 +376,15 @@ internal sealed partial class TrainingRunGrain(
         StopTimer();
         DeactivateOnIdle();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: the state ({State}, step {Step}) could not be written; the run goes on and the write is retried until the store answers")]
+    private partial void LogStateWriteDeferred(Exception exception, string runId, RunState state, long step);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: deferred state write failed again ({Type}: {Message}); retrying")]
+    private partial void LogStateWriteRetryFailed(string runId, string type, string message);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: deferred state written ({State}, step {Step})")]
+    private partial void LogStateWritten(string runId, RunState state, long step);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId}: started, {Parameters} parameters, {TotalSteps} steps, from step {Step}")]
     private partial void LogStarted(string runId, int parameters, long totalSteps, long step);

@@ -1,21 +1,28 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Net.Sockets;
 
 namespace DistTrain.Grains.Tests.Hosting;
 
 /// <summary>
-/// A throw-away <c>redis-server</c> on a free loopback port: no persistence (<c>--save ''</c>,
-/// no append-only file), its working directory a temporary folder deleted on dispose.
+/// A throw-away <c>redis-server</c> on a free loopback port, its working directory a temporary
+/// folder deleted on dispose. By default without persistence (<c>--save ''</c>, no append-only
+/// file); <see cref="StartAsync(bool)"/> with <c>persistent: true</c> writes an append-only file
+/// synced on every write (<c>--appendonly yes --appendfsync always</c>), so that
+/// <see cref="Kill"/> and <see cref="StartAgainAsync"/> crash and restart it on the same port
+/// with every acknowledged write intact.
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
-    private readonly Process _process;
     private readonly string _directory;
+    private readonly bool _persistent;
+    private Process _process;
 
-    private RedisServer(Process process, string directory, int port)
+    private RedisServer(Process process, string directory, int port, bool persistent)
     {
         _process = process;
         _directory = directory;
+        _persistent = persistent;
         Port = port;
     }
 
@@ -28,49 +35,50 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>The StackExchange.Redis connection string of this server.</summary>
     public string ConnectionString => $"127.0.0.1:{Port}";
 
-    /// <summary>Starts a server and waits until it accepts connections.</summary>
-    public static async Task<RedisServer> StartAsync()
+    /// <summary>Whether the server process runs.</summary>
+    public bool IsRunning => !_process.HasExited;
+
+    /// <summary>Starts a server and waits until it accepts connections; <paramref name="persistent"/>: an append-only file synced on every write.</summary>
+    public static async Task<RedisServer> StartAsync(bool persistent = false)
     {
-        string executable = Executable ?? throw new InvalidOperationException("redis-server is not installed (Debian: apt-get install redis-server).");
+        _ = Executable ?? throw new InvalidOperationException("redis-server is not installed (Debian: apt-get install redis-server).");
         string directory = Directory.CreateTempSubdirectory("disttrain-redis-").FullName;
         int port = FreePort.Next();
-        var start = new ProcessStartInfo(executable)
+        var server = new RedisServer(Launch(directory, port, persistent), directory, port, persistent);
+        try
         {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (string arg in new[] { "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", string.Empty, "--appendonly", "no", "--dir", directory })
+            await server.WaitUntilAcceptingAsync();
+        }
+        catch
         {
-            start.ArgumentList.Add(arg);
+            await server.DisposeAsync();
+            throw;
         }
 
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var server = new RedisServer(process, directory, port);
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (true)
+        return server;
+    }
+
+    /// <summary>Ends the server at once (SIGKILL: no final save, as a crash) and waits until it is gone.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
         {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", port);
-                return server;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
-            {
-                await Task.Delay(50);
-            }
-            catch (SocketException)
-            {
-                await server.DisposeAsync();
-                throw new InvalidOperationException($"redis-server did not accept connections on port {port} (exited: {process.HasExited}).");
-            }
+            _process.Kill();
+            _process.WaitForExit(10_000);
         }
+    }
+
+    /// <summary>Starts the killed server again on the same port and folder (a persistent one reloads its append-only file) and waits until it accepts connections.</summary>
+    public async Task StartAgainAsync()
+    {
+        if (!_process.HasExited)
+        {
+            throw new InvalidOperationException("redis-server still runs; Kill it first.");
+        }
+
+        _process.Dispose();
+        _process = Launch(_directory, Port, _persistent);
+        await WaitUntilAcceptingAsync();
     }
 
     /// <inheritdoc />
@@ -84,6 +92,52 @@ public sealed class RedisServer : IAsyncDisposable
 
         _process.Dispose();
         Directory.Delete(_directory, recursive: true);
+    }
+
+    private static Process Launch(string directory, int port, bool persistent)
+    {
+        var start = new ProcessStartInfo(Executable!)
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        string[] persistence = persistent ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"];
+        string[] args = ["--port", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", string.Empty, .. persistence, "--dir", directory];
+        foreach (string arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private async Task WaitUntilAcceptingAsync()
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync("127.0.0.1", Port);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline && !_process.HasExited)
+            {
+                await Task.Delay(50);
+            }
+            catch (SocketException)
+            {
+                throw new InvalidOperationException($"redis-server did not accept connections on port {Port} (exited: {_process.HasExited}).");
+            }
+        }
     }
 
     private static string? FindExecutable()

@@ -70,6 +70,16 @@ public sealed class SiloProcess : IDisposable
         }
     }
 
+    /// <summary>Asks the silo to shut down (SIGTERM: Orleans leaves the membership gracefully), waits up to 30 s, then kills it.</summary>
+    public void Stop()
+    {
+        Signal(15);
+        if (!_process.WaitForExit(30_000))
+        {
+            Kill();
+        }
+    }
+
     /// <summary>Stops the process where it is (SIGSTOP): it neither dies nor answers, as a silo swapping or stuck in the kernel.</summary>
     public void Pause() => Signal(19);
 

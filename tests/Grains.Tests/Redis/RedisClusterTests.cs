@@ -106,10 +106,114 @@ public sealed class RedisClusterTests(ITestOutputHelper output) : IAsyncLifetime
         TestRuns.AssertSameBits(TestRuns.LocalWeights(spec, 80), outcome.Weights, "run whose coordinator and server silo was killed");
     }
 
-    /// <summary>The keys a user passes to <c>DistTrain.Silo</c> to run on Redis (fresh ports each time).</summary>
-    private string[] Args() =>
+    [RedisFact]
+    public async Task RedisCrashedMidRunAndRestartedSixSecondsLaterLosesNothingAndTheRunFinishesBitIdentical()
+    {
+        // Redis as deploy/README.md asks for it: an append-only file (here synced on every write).
+        await using var redis = await RedisServer.StartAsync(persistent: true);
+        var spec = FaultScenario.Spec(steps: 400, checkpointInterval: 10);
+        var downtime = TimeSpan.FromSeconds(6);
+        FaultOutcome outcome;
+        TimeSpan? backAfter = null;
+        await using (var coordinatorSilo = await InProcessSilo.StartAsync(Args(redis)))
+        using (var other = SiloProcess.Start(Args(redis)))
+        {
+            await coordinatorSilo.WaitForActiveSilosAsync(2, TimeSpan.FromSeconds(120), other.Describe);
+            Task restart = Task.CompletedTask;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+
+            // SIGKILL of redis-server: membership, run state and reminders unreachable while the run
+            // steps (state writes at checkpoints and epoch ends fail); back on the same port after 6 s.
+            outcome = await FaultScenario.RunAsync(coordinatorSilo.Grains, coordinatorSilo.Address, spec, faultAfterStep: 15, () =>
+            {
+                clock.Restart();
+                redis.Kill();
+                restart = Task.Run(async () =>
+                {
+                    await Task.Delay(downtime);
+                    await redis.StartAgainAsync();
+                    backAfter = clock.Elapsed;
+                });
+                return Task.CompletedTask;
+            }, output, TimeSpan.FromSeconds(90));
+            await restart;
+            output.WriteLine($"redis-server back after {backAfter?.TotalSeconds:F2} s; the run ended {outcome.Finished.TotalSeconds:F2} s after the crash");
+            Assert.True(outcome.Finished > backAfter, $"the run ended {outcome.Finished} after the crash, before Redis was back ({backAfter}): the outage was not mid-run");
+            Assert.Equal(4, outcome.Final.Workers); // no silo was lost to the outage
+            Assert.False(other.HasExited, other.Describe());
+            other.Stop();
+            await coordinatorSilo.StopAsync();
+        }
+
+        TestRuns.AssertSameBits(TestRuns.LocalWeights(spec, 400), outcome.Weights, "run through a Redis crash and restart");
+
+        // Nothing lost: with the whole cluster gone and Redis restarted once more, a new silo reads
+        // the run's final status, its epochs, its weights and the run list from the append-only file.
+        redis.Kill();
+        await redis.StartAgainAsync();
+        await using (var silo = await InProcessSilo.StartAsync(Args(redis)))
+        {
+            var run = silo.Grains.GetGrain<ITrainingRunGrain>(outcome.Final.RunId);
+            var status = await run.GetStatus();
+            Assert.Equal(RunState.Completed, status.State);
+            Assert.Equal(400, status.Step);
+            Assert.Equal(400 / 16, status.Epochs.Count);
+            Assert.Equal(outcome.Final.Epochs, status.Epochs);
+            TestRuns.AssertSameBits(outcome.Weights, (await run.GetWeights())!, "weights read after the cluster and Redis restarted");
+            Assert.Contains(outcome.Final.RunId, await silo.Grains.GetGrain<IRunRegistryGrain>(0).List());
+        }
+    }
+
+    [RedisFact]
+    public async Task ARunStoppedWhileRedisIsDownStopsAndItsStateReachesRedisWhenItIsBack()
+    {
+        // A client's Stop while the store is unreachable: the coordinator writes its last
+        // checkpoint and ends the run at once; its state write waits for Redis instead of failing
+        // the stop (or, before, dropping it: the run went on).
+        await using var redis = await RedisServer.StartAsync(persistent: true);
+        var spec = FaultScenario.Spec(steps: 400, checkpointInterval: 10);
+        string runId = $"redis-stop-{Guid.NewGuid():N}";
+        RunStatus stopped;
+        await using (var silo = await InProcessSilo.StartAsync(Args(redis)))
+        {
+            var run = silo.Grains.GetGrain<ITrainingRunGrain>(runId);
+            await run.Start(spec);
+            while ((await run.GetStatus()) is { State: RunState.Running, Step: < 15 })
+            {
+                await Task.Delay(5);
+            }
+
+            redis.Kill();
+            await run.Stop();
+            stopped = await TestRuns.WaitUntilSettled(run, TimeSpan.FromSeconds(30));
+            Assert.True(stopped.State == RunState.Stopped, $"the run stopped during the outage ended {stopped.State} at step {stopped.Step}: {stopped.Error}");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            Assert.Equal((RunState.Stopped, stopped.Step), ((await run.GetStatus()).State, (await run.GetStatus()).Step));
+            await redis.StartAgainAsync();
+            await Task.Delay(TimeSpan.FromSeconds(8)); // the deferred write retries every 3 s; StackExchange.Redis reconnects within a few
+            redis.Kill(); // no graceful shutdown of the silo: its state must already be in Redis
+            await redis.StartAgainAsync();
+        }
+
+        // A new silo reads the stopped run from Redis and resumes it to the uninterrupted run's bits.
+        await using (var silo = await InProcessSilo.StartAsync(Args(redis)))
+        {
+            var run = silo.Grains.GetGrain<ITrainingRunGrain>(runId);
+            var status = await run.GetStatus();
+            Assert.Equal((RunState.Stopped, stopped.Step, stopped.LastCheckpoint), (status.State, status.Step, status.LastCheckpoint));
+            Assert.Equal(stopped.Epochs, status.Epochs);
+            TestRuns.AssertSameBits(TestRuns.LocalWeights(spec, stopped.Step), (await run.GetWeights())!, "weights of the run stopped during the outage");
+            await run.Resume();
+            var finished = await TestRuns.WaitUntilSettled(run, TimeSpan.FromSeconds(60));
+            Assert.True(finished.State == RunState.Completed, $"Run ended {finished.State} at step {finished.Step}: {finished.Error}");
+            TestRuns.AssertSameBits(TestRuns.LocalWeights(spec, 400), (await run.GetWeights())!, "run stopped during a Redis outage and resumed");
+        }
+    }
+
+    /// <summary>The keys a user passes to <c>DistTrain.Silo</c> to run on Redis (fresh ports each time); <paramref name="redis"/>: another server than the test's own.</summary>
+    private string[] Args(RedisServer? redis = null) =>
     [
-        $"--DistTrain:Cluster:RedisConnectionString={_redis!.ConnectionString}",
+        $"--DistTrain:Cluster:RedisConnectionString={(redis ?? _redis)!.ConnectionString}",
         $"--DistTrain:Cluster:ClusterId={_serviceId}",
         $"--DistTrain:Cluster:ServiceId={_serviceId}",
         "--DistTrain:Cluster:AdvertisedAddress=127.0.0.1",
