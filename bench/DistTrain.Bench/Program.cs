@@ -15,6 +15,7 @@ var cases = new SortedDictionary<string, Func<string[], int>>(StringComparer.Ord
     ["wire"] = WireBenchmark.Run,
     ["tensor"] = TensorBenchmark.Run,
     ["optim"] = OptimizerBenchmark.Run,
+    ["soak"] = SoakTest.Run,
 };
 
 if (args.Length == 0 || !cases.TryGetValue(args[0], out var run))

@@ -66,7 +66,8 @@ internal static class TestCertificates
         return (certificatePath, keyPath);
     }
 
-    private static string RepositoryRoot()
+    /// <summary>The checkout this test build came from (the folder holding deploy/).</summary>
+    public static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
