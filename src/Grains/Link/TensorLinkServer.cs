@@ -21,6 +21,7 @@ internal sealed partial class TensorLinkServer(
     ILocalSiloDetails silo,
     IOptions<TensorLinkOptions> options,
     ILogger<TensorLinkServer> logger,
+    Servers.LocalSliceDirectory slices,
     TensorLinkSecurity? security = null) : ILifecycleParticipant<ISiloLifecycle>
 {
     /// <summary>Requests of one connection handled at once; more wait until one is answered.</summary>
@@ -186,6 +187,7 @@ internal sealed partial class TensorLinkServer(
     private async Task Handle(Stream stream, SemaphoreSlim writeLock, SemaphoreSlim inFlight, ulong id, byte[] prefix, int prefixLength, byte[] payload)
     {
         byte[] answer = [];
+        bool pooledAnswer = false;
         (byte[] Buffer, int Length) response;
         try
         {
@@ -213,14 +215,28 @@ internal sealed partial class TensorLinkServer(
                 var kind = (ParameterKind)reader.Byte();
                 int offset = reader.Int32();
                 int count = reader.Int32();
-                ParameterChunk chunk = await grain.Read(kind, offset, count).ConfigureAwait(false);
-                answer = chunk.Data;
+                long version;
+                if (kind == ParameterKind.Weights && count is > 0 and <= PayloadLimits.MaxChunkFloats
+                    && TryReadLocally(key, offset, count, out byte[] local, out version))
+                {
+                    // Straight from the slice's memory into a pooled array: no grain call and no
+                    // fresh 1 MB array per read (those were page faults on every step).
+                    answer = local;
+                    pooledAnswer = true;
+                }
+                else
+                {
+                    ParameterChunk chunk = await grain.Read(kind, offset, count).ConfigureAwait(false);
+                    answer = chunk.Data;
+                    version = chunk.Version;
+                }
+
                 response = LinkProtocol.Frame(id, answer.Length, w =>
                 {
                     w.Byte(LinkProtocol.Ok);
-                    w.Int64(chunk.Version);
-                    w.Byte((byte)chunk.Kind);
-                    w.Int32(chunk.Offset);
+                    w.Int64(version);
+                    w.Byte((byte)kind);
+                    w.Int32(offset);
                 });
             }
             else
@@ -268,9 +284,28 @@ internal sealed partial class TensorLinkServer(
         finally
         {
             ArrayPool<byte>.Shared.Return(response.Buffer);
+            if (pooledAnswer)
+            {
+                _arrays.Return(answer);
+            }
+
             Interlocked.Increment(ref _served);
             inFlight.Release();
         }
+    }
+
+    /// <summary>Reads weights of a slice of this silo from its memory (CPU slices publish it once sealed); false to go through the grain.</summary>
+    private bool TryReadLocally(string key, int offset, int count, out byte[] data, out long version)
+    {
+        data = _arrays.Rent(count * sizeof(float));
+        if (slices.TryReadWeights(key, offset, System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(data.AsSpan()), out version))
+        {
+            return true;
+        }
+
+        _arrays.Return(data);
+        data = [];
+        return false;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Tensor link listening at {Endpoint} ({Security})")]

@@ -95,6 +95,27 @@ internal sealed class LocalSlice(string runId, IComputeBackend backend, DeviceBu
     }
 
     /// <summary>
+    /// Copies the weights <c>[offset, offset + destination.Length)</c> of the slice's current
+    /// version into <paramref name="destination"/> under the monitor (never half an update), for
+    /// the tensor link, which answers reads of this silo's slices without a grain call; false once
+    /// the slice is closed or the range is outside it.
+    /// </summary>
+    public bool TryReadWeights(int offset, Span<float> destination, out long version)
+    {
+        lock (_gate)
+        {
+            version = _version;
+            if (_closed || offset < 0 || (long)offset + destination.Length > weights.Length)
+            {
+                return false;
+            }
+
+            weights.Download(destination, offset);
+            return true;
+        }
+    }
+
+    /// <summary>
     /// Lends the weights of version <paramref name="step"/> of run <paramref name="run"/> for a
     /// compute without copying them; null when the slice holds another run or version. The
     /// slice cannot change them until the loan is disposed.

@@ -35,6 +35,13 @@ internal sealed class LocalSliceDirectory
     public bool TryCopyWeights(string key, string runId, long version, BufferSpan destination) =>
         _slices.TryGetValue(key, out LocalSlice? slice) && slice.TryCopyWeights(runId, version, destination);
 
+    /// <summary>Copies weights of slice <paramref name="key"/> at its current version (see <see cref="LocalSlice.TryReadWeights"/>); false if it is not here.</summary>
+    public bool TryReadWeights(string key, int offset, Span<float> destination, out long version)
+    {
+        version = -1;
+        return _slices.TryGetValue(key, out LocalSlice? slice) && slice.TryReadWeights(offset, destination, out version);
+    }
+
     /// <summary>
     /// Lends the weights of version <paramref name="version"/> of run <paramref name="runId"/>
     /// held by slice <paramref name="key"/> for one compute (see <see cref="LocalSlice.TryBorrowWeights"/>);

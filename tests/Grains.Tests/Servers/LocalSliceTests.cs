@@ -40,4 +40,32 @@ public sealed class LocalSliceTests
         using LocalSlice.WeightsLoan next = patient.TryBorrowWeights("run", 8)!;
         Assert.Equal([9f, 9f, 9f], next.Weights.ToArray());
     }
+
+    [Fact]
+    public void ALinkReadCopiesARangeOfTheCurrentVersionAndRefusesRangesOutsideTheSliceOrAClosedSlice()
+    {
+        using var backend = new CpuBackend(1);
+        using DeviceBuffer weights = backend.Allocate(5);
+        using DeviceBuffer gradient = backend.Allocate(5);
+        weights.Upload([1f, 2f, 3f, 4f, 5f]);
+        var slice = new LocalSlice("run", backend, weights, gradient, 3);
+        var directory = new LocalSliceDirectory();
+        directory.Publish("slice-0", slice);
+
+        var read = new float[3];
+        Assert.True(directory.TryReadWeights("slice-0", 1, read, out long version));
+        Assert.Equal([2f, 3f, 4f], read);
+        Assert.Equal(3, version);
+
+        slice.Change(_ => weights.Upload([6f, 7f, 8f, 9f, 10f]), 4);
+        Assert.True(directory.TryReadWeights("slice-0", 2, read, out version));
+        Assert.Equal([8f, 9f, 10f], read);
+        Assert.Equal(4, version); // the version the values belong to, read under the same monitor
+
+        Assert.False(directory.TryReadWeights("slice-0", 3, read, out _)); // past the end
+        Assert.False(directory.TryReadWeights("slice-0", -1, read, out _));
+        Assert.False(directory.TryReadWeights("slice-1", 0, read, out _)); // not in this silo: the grain answers
+        slice.Close();
+        Assert.False(directory.TryReadWeights("slice-0", 0, read, out _));
+    }
 }
