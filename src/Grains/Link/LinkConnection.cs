@@ -85,7 +85,7 @@ internal sealed class LinkConnection : IAsyncDisposable
     }
 
     /// <summary>Reads <paramref name="count"/> floats of slice <paramref name="key"/>'s <paramref name="kind"/> from <paramref name="offset"/>; give the chunk's data back with <see cref="ReturnArray"/> once copied.</summary>
-    public Task<ParameterChunk> Read(string key, ParameterKind kind, int offset, int count)
+    public Task<ParameterChunk> Read(string key, ParameterKind kind, int offset, int count, long atLeast = -1)
     {
         var pending = new Pending(LinkProtocol.Read, _timeout);
         Send(pending, [], w =>
@@ -95,6 +95,7 @@ internal sealed class LinkConnection : IAsyncDisposable
             w.Byte((byte)kind);
             w.Int32(offset);
             w.Int32(count);
+            w.Int64(atLeast);
         });
         return pending.Read.Task;
     }

@@ -24,7 +24,7 @@ internal static class LinkProtocol
     public const byte Failed = 1;
 
     /// <summary>The first bytes a client sends: the protocol and its version.</summary>
-    public static ReadOnlySpan<byte> Magic => "DTLINK01"u8;
+    public static ReadOnlySpan<byte> Magic => "DTLINK02"u8;
 
     /// <summary>A header plus prefix in a rented array (return it to <see cref="ArrayPool{T}.Shared"/> once written).</summary>
     public static (byte[] Buffer, int Length) Frame(ulong id, int payloadLength, Action<PrefixWriter> prefix)

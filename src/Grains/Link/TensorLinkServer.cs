@@ -27,6 +27,9 @@ internal sealed partial class TensorLinkServer(
     /// <summary>Requests of one connection handled at once; more wait until one is answered.</summary>
     private const int InFlightPerConnection = 64;
 
+    /// <summary>How long a read waits for its slice to reach the version it asks for.</summary>
+    private static readonly TimeSpan VersionPatience = TimeSpan.FromSeconds(10);
+
     private readonly ConcurrentDictionary<string, int> _hosted = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Socket, bool> _connections = new();
     private readonly ExactArrayPool _arrays = new();
@@ -215,6 +218,15 @@ internal sealed partial class TensorLinkServer(
                 var kind = (ParameterKind)reader.Byte();
                 int offset = reader.Int32();
                 int count = reader.Int32();
+                long atLeast = reader.Int64();
+                if (atLeast >= 0 && slices.WhenAt(key, atLeast) is { IsCompleted: false } applied)
+                {
+                    // A read of the next step's weights sent while this slice still applies the
+                    // step before: answered the moment it is applied (bounded: a step whose apply
+                    // never comes must not hold the worker).
+                    await applied.WaitAsync(VersionPatience, _stopping.Token).ConfigureAwait(false);
+                }
+
                 long version;
                 if (kind == ParameterKind.Weights && count is > 0 and <= PayloadLimits.MaxChunkFloats
                     && TryReadLocally(key, offset, count, out byte[] local, out version))

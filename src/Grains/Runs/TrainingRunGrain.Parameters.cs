@@ -234,6 +234,7 @@ internal sealed partial class TrainingRunGrain
     /// <summary>Releases the slices and the reminder of a run that no longer steps; failures are logged, not thrown (the run's outcome stands).</summary>
     private async Task CleanUp()
     {
+        DropRunAhead();
         CloseEventLog();
         try
         {

@@ -13,6 +13,7 @@ internal sealed partial class TrainingRunGrain
     private List<(DeviceInfo Device, IWorkerGrain Grain)>? _workers;
     private MembershipVersion _workersVersion;
     private int _failures;
+    private (long Step, List<(DeviceInfo Device, IWorkerGrain Grain)> Workers, Task<(WorkerStepReport Report, WorkerPhases Phases)>[] Calls)? _runAhead;
     private int _consecutiveSkips;
     private double _epochLoss;
     private long _epochCorrect;
@@ -36,12 +37,14 @@ internal sealed partial class TrainingRunGrain
 
                 if (_stopAtStep is { } at && S.Step >= at)
                 {
+                    DropRunAhead();
                     await StopNow();
                     return;
                 }
 
                 if (_pauseRequested)
                 {
+                    DropRunAhead();
                     await PauseNow();
                     return;
                 }
@@ -64,6 +67,7 @@ internal sealed partial class TrainingRunGrain
             catch (Exception e) when (S.State is RunState.Running)
             {
                 _failures++;
+                DropRunAhead();
                 _workers = null;
                 _serversReady = false;
                 S.Error = $"step {S.Step}, attempt {_failures}: {e.GetType().Name}: {e.Message}";
@@ -94,13 +98,7 @@ internal sealed partial class TrainingRunGrain
         long start = Stopwatch.GetTimestamp();
         var workers = await GetWorkers();
         var plan = StepPlanner.PlanShards(run.Spec.MicroShards, workers.Count);
-        var calls = new Task<(WorkerStepReport Report, WorkerPhases Phases)>[plan.Count];
-        for (int i = 0; i < plan.Count; i++)
-        {
-            var (device, grain) = workers[plan[i].Worker];
-            calls[i] = TimedCompute(grain, device.WorkerKey, new WorkerStepRequest(run.WorkerConfig, step, plan[i].First, plan[i].Count));
-        }
-
+        var calls = TakeRunAhead(step, workers) ?? StartCompute(run, step, workers, plan);
         var done = await Task.WhenAll(calls);
         WorkerStepReport[] reports = [.. done.Select(d => d.Report)];
         WorkerPhases[] phases = [.. done.Select(d => d.Phases)];
@@ -120,13 +118,78 @@ internal sealed partial class TrainingRunGrain
                 globalSumOfSquares += sum; // slice order: the same bits on every run
             }
 
-            ApplyResult[] applied = await Task.WhenAll(Enumerable.Range(0, slices).Select(i => OnSlice(i, s => s.Apply(step, globalSumOfSquares))));
+            var applying = Task.WhenAll(Enumerable.Range(0, slices).Select(i => OnSlice(i, s => s.Apply(step, globalSumOfSquares))));
+            if (CanRunAhead(run, step + 1))
+            {
+                // The next step's compute goes out with the apply: each worker's reads of the
+                // new weights wait at the slices and are answered the moment each slice has
+                // applied, so no coordinator round trip lies between the apply and the forward.
+                _runAhead = (step + 1, workers, StartCompute(run, step + 1, workers, plan));
+            }
+
+            ApplyResult[] applied = await applying;
             result = applied[0];
         }
 
         double milliseconds = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         Record(run, step, reports, phases, result, plan.Count, milliseconds, slowest);
     }
+
+    private Task<(WorkerStepReport Report, WorkerPhases Phases)>[] StartCompute(RunContext run, long step, List<(DeviceInfo Device, IWorkerGrain Grain)> workers, IReadOnlyList<ShardAssignment> plan)
+    {
+        var calls = new Task<(WorkerStepReport Report, WorkerPhases Phases)>[plan.Count];
+        for (int i = 0; i < plan.Count; i++)
+        {
+            var (device, grain) = workers[plan[i].Worker];
+            calls[i] = TimedCompute(grain, device.WorkerKey, new WorkerStepRequest(run.WorkerConfig, step, plan[i].First, plan[i].Count));
+        }
+
+        return calls;
+    }
+
+    /// <summary>
+    /// Whether step <paramref name="next"/> may be sent to the workers while the step before is
+    /// applied: it exists, and nothing asks the loop to halt before it (a stop, a pause, a newer
+    /// coordinator). Checkpoints and epoch ends do not prevent it: the compute of the next step
+    /// changes no weight, and its pushes wait at the slices until that step is applied.
+    /// </summary>
+    private bool CanRunAhead(RunContext run, long next) =>
+        next < run.TotalSteps
+        && !_superseded
+        && !_pauseRequested
+        && _stopAtStep is null
+        && S.State is RunState.Running;
+
+    /// <summary>The calls sent ahead for <paramref name="step"/> if they went to these same workers; anything else sent ahead is dropped.</summary>
+    private Task<(WorkerStepReport Report, WorkerPhases Phases)>[]? TakeRunAhead(long step, List<(DeviceInfo Device, IWorkerGrain Grain)> workers)
+    {
+        if (_runAhead is not { } ahead)
+        {
+            return null;
+        }
+
+        _runAhead = null;
+        if (ahead.Step == step && ReferenceEquals(ahead.Workers, workers))
+        {
+            return ahead.Calls;
+        }
+
+        Abandon(ahead.Calls);
+        return null;
+    }
+
+    /// <summary>Drops the calls sent ahead (a failed step, a stop, a pause): their results and errors are observed and ignored.</summary>
+    private void DropRunAhead()
+    {
+        if (_runAhead is { } ahead)
+        {
+            _runAhead = null;
+            Abandon(ahead.Calls);
+        }
+    }
+
+    private static void Abandon(Task[] calls) =>
+        _ = Task.WhenAll(calls).ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
     private async Task<(WorkerStepReport Report, WorkerPhases Phases)> TimedCompute(IWorkerGrain grain, string key, WorkerStepRequest request)
     {

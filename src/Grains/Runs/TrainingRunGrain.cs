@@ -68,6 +68,7 @@ internal sealed partial class TrainingRunGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         StopTimer();
+        DropRunAhead();
         _saveRetry?.Dispose();
         CloseEventLog();
         if (!_superseded && S.Spec is not null && (S.State is RunState.Running or RunState.Paused || _stateUnsaved))
@@ -367,6 +368,7 @@ internal sealed partial class TrainingRunGrain(
     /// <summary>Stops this activation for good: another one drives the run (<see cref="CoordinatorFence"/>).</summary>
     private void StepAside()
     {
+        DropRunAhead();
         if (!_superseded)
         {
             _superseded = true;

@@ -37,6 +37,7 @@ internal sealed class LocalSlice(string runId, IComputeBackend backend, DeviceBu
     private int _borrowers;
     private BufferSpan? _loan;
     private object? _lender;
+    private readonly List<(long Version, TaskCompletionSource Signal)> _waiters = [];
 
     /// <summary>
     /// Runs <paramref name="change"/> on the step's gradient (a lent root or the slice's own) once
@@ -55,6 +56,7 @@ internal sealed class LocalSlice(string runId, IComputeBackend backend, DeviceBu
                 _acceptingRoot = true;
                 _deposited = false;
                 EndLoan();
+                ReleaseWaiters();
             }
         }
     }
@@ -76,6 +78,12 @@ internal sealed class LocalSlice(string runId, IComputeBackend backend, DeviceBu
             WaitForBorrowers();
             _closed = true;
             EndLoan();
+            foreach (var (version, signal) in _waiters)
+            {
+                signal.TrySetException(new InvalidOperationException($"Slice of run '{runId}' was closed (reconfigured or released) before it reached version {version}."));
+            }
+
+            _waiters.Clear();
         }
     }
 
@@ -91,6 +99,31 @@ internal sealed class LocalSlice(string runId, IComputeBackend backend, DeviceBu
 
             backend.Copy(weights.All, destination);
             return true;
+        }
+    }
+
+    /// <summary>
+    /// Completes once the slice holds version <paramref name="version"/> or a later one (at once
+    /// if it does already); faults if the slice is closed first. Reads of the next step's weights
+    /// wait on it, so a worker may ask for them while the step before is still being applied.
+    /// </summary>
+    public Task WhenAt(long version)
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return Task.FromException(new InvalidOperationException($"Slice of run '{runId}' is closed."));
+            }
+
+            if (_version >= version)
+            {
+                return Task.CompletedTask;
+            }
+
+            var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((version, signal));
+            return signal.Task;
         }
     }
 
@@ -215,6 +248,18 @@ internal sealed class LocalSlice(string runId, IComputeBackend backend, DeviceBu
             }
 
             Monitor.Wait(_gate, TimeSpan.FromMilliseconds(left));
+        }
+    }
+
+    private void ReleaseWaiters()
+    {
+        for (int i = _waiters.Count - 1; i >= 0; i--)
+        {
+            if (_waiters[i].Version <= _version)
+            {
+                _waiters[i].Signal.TrySetResult();
+                _waiters.RemoveAt(i);
+            }
         }
     }
 

@@ -35,6 +35,10 @@ internal sealed class LocalSliceDirectory
     public bool TryCopyWeights(string key, string runId, long version, BufferSpan destination) =>
         _slices.TryGetValue(key, out LocalSlice? slice) && slice.TryCopyWeights(runId, version, destination);
 
+    /// <summary>Completes when slice <paramref name="key"/> of this silo reaches <paramref name="version"/> (see <see cref="LocalSlice.WhenAt"/>); null if it is not here.</summary>
+    public Task? WhenAt(string key, long version) =>
+        _slices.TryGetValue(key, out LocalSlice? slice) ? slice.WhenAt(version) : null;
+
     /// <summary>Copies weights of slice <paramref name="key"/> at its current version (see <see cref="LocalSlice.TryReadWeights"/>); false if it is not here.</summary>
     public bool TryReadWeights(string key, int offset, Span<float> destination, out long version)
     {

@@ -4,6 +4,7 @@ using DistTrain.Grains.Link;
 using DistTrain.Grains.Planning;
 using DistTrain.Grains.Servers;
 using DistTrain.Kernels.Backends;
+using DistTrain.Kernels.Backends.Cpu;
 using DistTrain.Kernels.Models;
 using DistTrain.Kernels.Training;
 
@@ -36,7 +37,7 @@ internal sealed class StepExchange
     private readonly WorkerBuffers _buffers;
     private readonly object _lender;
     private readonly bool[] _bucketed;
-    private readonly List<(int Offset, int Count, SliceRoute Route, Task<ParameterChunk> Read)> _reads = [];
+    private readonly List<PendingRead> _reads = [];
     private readonly List<Task<bool>> _pushes = [];
     private readonly List<LocalSlice> _lent = [];
     private readonly int _bucketFloats;
@@ -62,6 +63,9 @@ internal sealed class StepExchange
         _bucketed = [.. config.Servers.Select(s => config.Compression != GradientCompression.None || !slices.Contains(s.Key))];
         Hooks = new ComputeHooks { BeforeForward = BeforeForward, Partials = p => _partials = p, GradientReady = GradientReady };
     }
+
+    /// <summary>How long the compute waits for a slice of this silo to apply the step before (a step whose apply never comes must not hold the worker).</summary>
+    private static readonly TimeSpan LocalVersionPatience = TimeSpan.FromSeconds(10);
 
     /// <summary>The hooks to compute the step with.</summary>
     public ComputeHooks Hooks { get; }
@@ -103,10 +107,17 @@ internal sealed class StepExchange
                 continue;
             }
 
+            if (_replica.Weights.Buffer is CpuBuffer && _slices.WhenAt(slice.Key, _step) is { } applied)
+            {
+                // A slice of this silo still applying the step before: copied once it has.
+                _reads.Add(new PendingRead(slice.Offset, slice.Length, null, null, applied, slice.Key));
+                continue;
+            }
+
             SliceRoute route = _routes[i];
             foreach (var (offset, count) in FloatBytes.Chunks(slice.Length, chunkFloats))
             {
-                _reads.Add((slice.Offset + offset, count, route, route.Read(ParameterKind.Weights, offset, count)));
+                _reads.Add(new PendingRead(slice.Offset + offset, count, route, route.Read(ParameterKind.Weights, offset, count, atLeast: _step), null, null));
             }
         }
     }
@@ -160,9 +171,23 @@ internal sealed class StepExchange
     {
         while (_nextRead < _reads.Count && _reads[_nextRead].Offset < end)
         {
-            var (offset, count, route, read) = _reads[_nextRead];
+            var (offset, count, route, read, applied, localKey) = _reads[_nextRead];
             long start = Stopwatch.GetTimestamp();
-            ParameterChunk chunk = read.GetAwaiter().GetResult(); // on the worker's compute thread, never a pool thread
+            if (applied is not null)
+            {
+                applied.WaitAsync(LocalVersionPatience).GetAwaiter().GetResult(); // on the worker's compute thread, never a pool thread
+                _pullWaitTicks += Stopwatch.GetTimestamp() - start;
+                if (!_slices.TryCopyWeights(localKey!, _config.RunId, _step, _replica.Weights.Slice(offset, count)))
+                {
+                    throw new InvalidOperationException($"Run '{_config.RunId}': slice '{localKey}' of this silo holds no weights of version {_step} (it moved past it or was reconfigured).");
+                }
+
+                BytesPulled += (long)count * sizeof(float);
+                _nextRead++;
+                continue;
+            }
+
+            ParameterChunk chunk = read!.GetAwaiter().GetResult(); // on the worker's compute thread, never a pool thread
             _pullWaitTicks += Stopwatch.GetTimestamp() - start;
             if (chunk.Version != _step)
             {
@@ -178,7 +203,7 @@ internal sealed class StepExchange
             _replica.Weights.Slice(offset, count).Upload(values);
             BytesPulled += chunk.Data.Length;
             WireBytes += chunk.Data.Length;
-            route.Release(chunk);
+            route!.Release(chunk);
             _nextRead++;
         }
     }
@@ -248,4 +273,11 @@ internal sealed class StepExchange
             _pushes.Add(server.Push(new GradientChunk(_config.RunId, _step, node, offset + at - slice.Offset, data, _config.Compression)));
         }
     }
+
+    /// <summary>
+    /// Weights still to come into the replica at <c>[Offset, +Count)</c>: a read in flight from a
+    /// slice elsewhere (<c>Route</c>, <c>Read</c>), or a slice of this silo that is still
+    /// applying the step before (<c>Applied</c>, then copied from <c>LocalKey</c>).
+    /// </summary>
+    private sealed record PendingRead(int Offset, int Count, SliceRoute? Route, Task<ParameterChunk>? Read, Task? Applied, string? LocalKey);
 }
