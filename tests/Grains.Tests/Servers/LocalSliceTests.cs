@@ -68,4 +68,34 @@ public sealed class LocalSliceTests
         slice.Close();
         Assert.False(directory.TryReadWeights("slice-0", 0, read, out _));
     }
+
+    [Fact]
+    public async Task AReadOfTheNextVersionWaitsUntilTheSliceHasAppliedItAndFailsWhenTheSliceClosesFirst()
+    {
+        using var backend = new CpuBackend(1);
+        using DeviceBuffer weights = backend.Allocate(2);
+        using DeviceBuffer gradient = backend.Allocate(2);
+        weights.Upload([1f, 2f]);
+        var slice = new LocalSlice("run", backend, weights, gradient, 5);
+
+        Assert.True(slice.WhenAt(5).IsCompletedSuccessfully); // there already
+        Assert.True(slice.WhenAt(4).IsCompletedSuccessfully);
+        Task next = slice.WhenAt(6);
+        Task later = slice.WhenAt(7);
+        await Task.Delay(50);
+        Assert.False(next.IsCompleted);
+
+        slice.Change(_ => weights.Upload([3f, 4f]), 6);
+        await next.WaitAsync(TimeSpan.FromSeconds(10));
+        var read = new float[2];
+        Assert.True(slice.TryReadWeights(0, read, out long version));
+        Assert.Equal(6, version);
+        Assert.Equal([3f, 4f], read); // the waiter sees the applied values
+        Assert.False(later.IsCompleted);
+
+        slice.Close();
+        var closed = await Assert.ThrowsAsync<InvalidOperationException>(() => later.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("closed", closed.Message);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => slice.WhenAt(8));
+    }
 }
