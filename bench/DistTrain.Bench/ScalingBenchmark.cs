@@ -15,7 +15,7 @@ namespace DistTrain.Bench;
 /// projection for 8 and 64 workers on 10 and 100 Gbit/s links (a model on paper, see
 /// <see cref="ScalingProjection"/>).
 /// Options: <c>--models mlp,cnn</c>, <c>--batches 200,800</c>, <c>--steps N</c> (measured per
-/// run, default 40), <c>--warmup N</c> (untimed steps per run, default 8),
+/// run, default 400 for the MLP and 40 for the CNN), <c>--warmup N</c> (untimed steps per run, default 8),
 /// <c>--warmup-seconds S</c> (untimed runs after a cluster starts, default 20),
 /// <c>--local-seconds S</c> (default 4), <c>--cores 0,1</c>, <c>--run-args K=V,…</c> (extra
 /// run-spec settings for the Orleans runs: <c>buckets=BYTES</c>, <c>compression=bf16</c>,
@@ -93,7 +93,9 @@ internal static class ScalingBenchmark
     /// <summary>The run spec of one measured run: momentum SGD, 8 micro-shards, synthetic MNIST-shaped data (784 features, 10 classes).</summary>
     internal static RunSpec Spec(ScalingOptions options, string model, int batch, int workers)
     {
-        int steps = options.Steps + options.Warmup;
+        int steps = options.StepsFor(model) + options.Warmup;
+        // One epoch of steps × batch samples: no epoch-end checkpoint inside the measured run
+        // (its file write would share a silo's core with the next step's compute).
         var data = DataSpec.SyntheticClassification(batch * steps, 784, 10, seed: 3, noise: 1f);
         string json = (model == "cnn" ? ModelPresets.MnistCnn() : ModelPresets.MnistMlp()).ToJson();
         var spec = new RunSpec(json, data, batch, MicroShards: 8, Epochs: 1, Seed: 1, new OptimizerSettings(0.05f, Momentum: 0.9f), Workers: workers, MaxSteps: steps);
@@ -125,7 +127,7 @@ internal sealed class ScalingOptions
     {
         Models = [.. Option(args, "--models", "mlp,cnn").Split(',')];
         Batches = [.. Option(args, "--batches", "200,800").Split(',').Select(int.Parse)];
-        Steps = int.Parse(Option(args, "--steps", "40"), CultureInfo.InvariantCulture);
+        _steps = Option(args, "--steps", string.Empty) is { Length: > 0 } steps ? int.Parse(steps, CultureInfo.InvariantCulture) : null;
         Warmup = int.Parse(Option(args, "--warmup", "8"), CultureInfo.InvariantCulture);
         WarmupSeconds = double.Parse(Option(args, "--warmup-seconds", "20"), CultureInfo.InvariantCulture);
         LocalSeconds = double.Parse(Option(args, "--local-seconds", "4"), CultureInfo.InvariantCulture);
@@ -145,7 +147,12 @@ internal sealed class ScalingOptions
 
     public int[] Batches { get; }
 
-    public int Steps { get; }
+    /// <summary>
+    /// Measured steps per run for <paramref name="model"/>: <c>--steps</c>, or by default 400 for
+    /// the MLP (its 5–20 ms steps need that many to settle; 40 gave a third less at batch 200)
+    /// and 40 for the CNN (170–710 ms steps).
+    /// </summary>
+    public int StepsFor(string model) => _steps ?? (model == "cnn" ? 40 : 400);
 
     public int Warmup { get; }
 
@@ -157,6 +164,8 @@ internal sealed class ScalingOptions
 
     /// <summary>Extra configuration for every silo process (<c>--silo-args "--DistTrain:Link:Enabled=false"</c>).</summary>
     public string[] SiloArgs { get; }
+
+    private readonly int? _steps;
 
     /// <summary>The <c>--run-args</c> settings applied to a run spec.</summary>
     public RunSpec Apply(RunSpec spec, int workers)
