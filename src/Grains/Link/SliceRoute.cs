@@ -26,12 +26,12 @@ internal sealed class SliceRoute(string key, IParameterServerGrain grain, LinkCo
     /// A read through grain calls (no link) of version <paramref name="atLeast"/> or later: the
     /// grain answers with what it holds, so a read sent while the step before is still being
     /// applied asks again, at growing intervals, until the slice has moved on (bounded by
-    /// <see cref="GrainReadPatience"/>).
+    /// <see cref="Servers.LocalSlice.VersionPatience"/>).
     /// </summary>
     private async Task<ParameterChunk> ReadByGrainCall(ParameterKind kind, int offset, int count, long atLeast)
     {
         ParameterChunk chunk = await grain.Read(kind, offset, count);
-        long deadline = Environment.TickCount64 + (long)GrainReadPatience.TotalMilliseconds;
+        long deadline = Environment.TickCount64 + (long)Servers.LocalSlice.VersionPatience.TotalMilliseconds;
         int pause = 1;
         while (chunk.Version < atLeast && Environment.TickCount64 < deadline)
         {
@@ -42,7 +42,4 @@ internal sealed class SliceRoute(string key, IParameterServerGrain grain, LinkCo
 
         return chunk; // still older: the caller's version check explains it
     }
-
-    /// <summary>How long a grain-call read waits for the slice to reach the version it asks for.</summary>
-    public static TimeSpan GrainReadPatience { get; } = TimeSpan.FromSeconds(10);
 }

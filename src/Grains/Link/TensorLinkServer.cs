@@ -27,9 +27,6 @@ internal sealed partial class TensorLinkServer(
     /// <summary>Requests of one connection handled at once; more wait until one is answered.</summary>
     private const int InFlightPerConnection = 64;
 
-    /// <summary>How long a read waits for its slice to reach the version it asks for.</summary>
-    private static readonly TimeSpan VersionPatience = TimeSpan.FromSeconds(10);
-
     private readonly ConcurrentDictionary<string, int> _hosted = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Socket, bool> _connections = new();
     private readonly ExactArrayPool _arrays = new();
@@ -224,7 +221,7 @@ internal sealed partial class TensorLinkServer(
                     // A read of the next step's weights sent while this slice still applies the
                     // step before: answered the moment it is applied (bounded: a step whose apply
                     // never comes must not hold the worker).
-                    await applied.WaitAsync(VersionPatience, _stopping.Token).ConfigureAwait(false);
+                    await applied.WaitAsync(Servers.LocalSlice.VersionPatience, _stopping.Token).ConfigureAwait(false);
                 }
 
                 long version;

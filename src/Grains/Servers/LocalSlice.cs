@@ -103,6 +103,12 @@ internal sealed class LocalSlice(string runId, IComputeBackend backend, DeviceBu
     }
 
     /// <summary>
+    /// How long a read of a version waits for its slice to reach it (in memory, through the link
+    /// or by grain calls): a step whose apply never comes must not hold the worker.
+    /// </summary>
+    public static readonly TimeSpan VersionPatience = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// Completes once the slice holds version <paramref name="version"/> or a later one (at once
     /// if it does already); faults if the slice is closed first. Reads of the next step's weights
     /// wait on it, so a worker may ask for them while the step before is still being applied.

@@ -64,9 +64,6 @@ internal sealed class StepExchange
         Hooks = new ComputeHooks { BeforeForward = BeforeForward, Partials = p => _partials = p, GradientReady = GradientReady };
     }
 
-    /// <summary>How long the compute waits for a slice of this silo to apply the step before (a step whose apply never comes must not hold the worker).</summary>
-    private static readonly TimeSpan LocalVersionPatience = TimeSpan.FromSeconds(10);
-
     /// <summary>The hooks to compute the step with.</summary>
     public ComputeHooks Hooks { get; }
 
@@ -175,7 +172,7 @@ internal sealed class StepExchange
             long start = Stopwatch.GetTimestamp();
             if (applied is not null)
             {
-                applied.WaitAsync(LocalVersionPatience).GetAwaiter().GetResult(); // on the worker's compute thread, never a pool thread
+                applied.WaitAsync(LocalSlice.VersionPatience).GetAwaiter().GetResult(); // on the worker's compute thread, never a pool thread
                 _pullWaitTicks += Stopwatch.GetTimestamp() - start;
                 if (!_slices.TryCopyWeights(localKey!, _config.RunId, _step, _replica.Weights.Slice(offset, count)))
                 {
